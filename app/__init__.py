@@ -1,0 +1,1 @@
+"""Takt: a Lean Six Sigma training platform."""

@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in, passwords, API tokens and the demo cast."""

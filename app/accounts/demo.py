@@ -1,0 +1,54 @@
+"""The demo organisation and one account per role, for trying Takt locally."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.accounts.service import create_user, find_by_email
+from app.models import OrgUnit, Role
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    password: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("learner@demo.takt.example", "Ada Lovelace", Role.learner, "takt-demo-ada"),
+    DemoAccount("instructor@demo.takt.example", "Ines Ibarra", Role.instructor, "takt-demo-ines"),
+    DemoAccount("hr@demo.takt.example", "Hana Haddad", Role.hr, "takt-demo-hana"),
+    DemoAccount("admin@demo.takt.example", "Omar Okafor", Role.admin, "takt-demo-omar"),
+)
+DEMO_COMPANY = "Demo Bank"
+DEMO_UNIT = "Retail Operations"
+
+
+def ensure_demo_accounts(db: Session) -> list[DemoAccount]:
+    """Create the demo organisation and accounts if missing; running it twice changes nothing."""
+    unit = _ensure_unit(db, DEMO_UNIT, parent=_ensure_unit(db, DEMO_COMPANY, parent=None))
+    for account in DEMO_ACCOUNTS:
+        if find_by_email(db, account.email) is None:
+            create_user(
+                db,
+                email=account.email,
+                name=account.name,
+                password=account.password,
+                role=account.role,
+                org_unit_id=unit.id,
+            )
+    return list(DEMO_ACCOUNTS)
+
+
+def _ensure_unit(db: Session, name: str, parent: OrgUnit | None) -> OrgUnit:
+    parent_id = parent.id if parent else None
+    unit = db.exec(
+        select(OrgUnit).where(OrgUnit.name == name, OrgUnit.parent_id == parent_id)
+    ).first()
+    if unit is None:
+        unit = OrgUnit(name=name, parent_id=parent_id)
+        db.add(unit)
+        db.flush()
+    return unit

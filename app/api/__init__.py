@@ -1,0 +1,9 @@
+"""The JSON API under /api/v1, documented by OpenAPI. Same services as the pages."""
+
+from fastapi import APIRouter
+
+from app.api.routes import catalog, me
+
+router = APIRouter()
+router.include_router(catalog.router)
+router.include_router(me.router)

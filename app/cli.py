@@ -1,0 +1,199 @@
+"""The `takt` command: serve, migrate, check and sync content, manage users."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.config import ConfigurationError, Settings
+from app.content.loader import load_content
+from app.content.sync import sync_content
+from app.db import make_engine, transaction
+from app.errors import InvalidInput
+from app.models import Role
+
+cli = typer.Typer(
+    help="Takt: Lean Six Sigma training platform.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+content_cli = typer.Typer(help="Course content in files.", no_args_is_help=True)
+users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(content_cli, name="content")
+cli.add_typer(users_cli, name="users")
+
+ContentDir = Annotated[
+    Path | None,
+    typer.Argument(help="Folder holding courses/ and exercises/ (default: TAKT_CONTENT_DIR)."),
+]
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ConfigurationError as error:
+        typer.secho(f"Configuration error: {error}", fg="red", err=True)
+        raise typer.Exit(2) from error
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from app.migrations import upgrade
+
+    settings = _settings()
+    upgrade(make_engine(settings.database_url), settings, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' empties the database)."""
+    from app.migrations import downgrade
+
+    settings = _settings()
+    downgrade(make_engine(settings.database_url), settings, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@content_cli.command("check")
+def content_check(content_dir: ContentDir = None) -> None:
+    """Validate every course and module; print problems as path:line: message."""
+    directory = content_dir or _settings().content_dir
+    loaded = load_content(directory)
+    for problem in loaded.problems:
+        typer.echo(str(problem), err=True)
+    modules = sum(len(c.modules) for c in loaded.courses)
+    typer.echo(
+        f"{len(loaded.courses)} course(s), {modules} module(s), {len(loaded.problems)} problem(s)."
+    )
+    if loaded.problems:
+        raise typer.Exit(1)
+
+
+@content_cli.command("sync")
+def content_sync(content_dir: ContentDir = None) -> None:
+    """Load the content and write what is valid into the database (idempotent)."""
+    settings = _settings()
+    ok = _sync(settings, content_dir or settings.content_dir)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _sync(settings: Settings, directory: Path) -> bool:
+    loaded = load_content(directory)
+    for problem in loaded.problems:
+        typer.secho(str(problem), fg="yellow", err=True)
+    with transaction(make_engine(settings.database_url)) as db:
+        report = sync_content(db, loaded)
+    typer.echo(f"Content synced: {report.summary()}.")
+    return not loaded.problems
+
+
+@cli.command("demo")
+def demo() -> None:
+    """Create the demo organisation and one account per role (safe to repeat)."""
+    settings = _settings()
+    if settings.is_production:
+        typer.secho(
+            "Refusing to create demo accounts with known passwords in production.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+    _print_demo_logins(settings)
+
+
+def _print_demo_logins(settings: Settings) -> None:
+    from app.accounts.demo import ensure_demo_accounts
+
+    with transaction(make_engine(settings.database_url)) as db:
+        accounts = ensure_demo_accounts(db)
+    typer.echo("Demo accounts (email / password):")
+    for account in accounts:
+        typer.echo(f"  {account.role.value:<10} {account.email:<30} {account.password}")
+
+
+@cli.command("serve")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    demo_accounts: Annotated[
+        bool | None,
+        typer.Option("--demo/--no-demo", help="Create demo accounts (default: not in production)."),
+    ] = None,
+) -> None:
+    """Migrate the database and sync content once, then start the web server."""
+    from app.migrations import upgrade
+
+    settings = _settings()
+    upgrade(make_engine(settings.database_url), settings)
+    _sync(settings, settings.content_dir)
+    if demo_accounts if demo_accounts is not None else not settings.is_production:
+        _print_demo_logins(settings)
+    typer.secho(
+        f"Takt is running at http://{host}:{port}/  (Ctrl+C to stop)", fg="green", bold=True
+    )
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=settings.is_production,
+        log_level="warning",
+    )
+
+
+@users_cli.command("create")
+def users_create(
+    email: str,
+    name: Annotated[str, typer.Option(prompt=True)],
+    role: Annotated[Role, typer.Option()] = Role.learner,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a user with a role."""
+    from app.accounts.service import create_user
+
+    settings = _settings()
+    try:
+        with transaction(make_engine(settings.database_url)) as db:
+            user = create_user(db, email=email, name=name, password=password, role=role)
+    except InvalidInput as error:
+        typer.secho(f"{error.field}: {error.detail}", fg="red", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Created {user.role} {user.email}.")
+
+
+@users_cli.command("disable")
+def users_disable(email: str) -> None:
+    """Disable a user and end all their sessions."""
+    _set_active(email, active=False)
+
+
+@users_cli.command("enable")
+def users_enable(email: str) -> None:
+    """Allow a disabled user to sign in again."""
+    _set_active(email, active=True)
+
+
+def _set_active(email: str, active: bool) -> None:
+    from app.accounts.service import find_by_email, set_active
+
+    settings = _settings()
+    with transaction(make_engine(settings.database_url)) as db:
+        user = find_by_email(db, email)
+        if user is None:
+            typer.secho(f"No user with email {email}.", fg="red", err=True)
+            raise typer.Exit(1)
+        set_active(db, user, active)
+    typer.echo(f"{email} is now {'enabled' if active else 'disabled'}.")
+
+
+def main() -> None:
+    cli()

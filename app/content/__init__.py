@@ -1,0 +1,1 @@
+"""Course content from files: validate, render and sync into the database."""

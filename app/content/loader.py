@@ -1,0 +1,197 @@
+"""Read courses from files into validated objects, collecting every problem as path:line.
+
+One broken file never blocks the rest: whatever is valid is loaded.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.content.schemas import CourseFile, ModuleFrontMatter
+from app.content.yaml_source import YamlDocument, parse_model
+
+MODULE_FOLDER = re.compile(r"^(?:\d+-)?(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class ModuleSource:
+    folder: Path
+    slug: str
+    meta: ModuleFrontMatter
+    body: str
+    content_hash: str
+
+
+@dataclass
+class CourseSource:
+    folder: Path
+    slug: str
+    meta: CourseFile
+    modules: list[ModuleSource]
+    content_hash: str
+
+
+@dataclass
+class LoadedContent:
+    courses: list[CourseSource] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_content(content_dir: Path) -> LoadedContent:
+    """Load every course under content_dir/courses, checking references between files."""
+    loaded = LoadedContent()
+    courses_dir = content_dir / "courses"
+    if not courses_dir.is_dir():
+        loaded.problems.append(Problem(courses_dir, 1, "content folder has no courses/ directory"))
+        return loaded
+    for folder in sorted(p for p in courses_dir.iterdir() if p.is_dir()):
+        course = _load_course(folder, content_dir / "exercises", loaded.problems)
+        if course:
+            loaded.courses.append(course)
+    _check_unique_ids(loaded)
+    return loaded
+
+
+def _load_course(folder: Path, exercises_dir: Path, problems: list[Problem]) -> CourseSource | None:
+    path = folder / "course.yaml"
+    if not path.is_file():
+        problems.append(Problem(folder, 1, "course folder has no course.yaml"))
+        return None
+    text = _read(path, problems)
+    if text is None:
+        return None
+    meta, document, yaml_problems = parse_model(text, CourseFile)
+    problems.extend(Problem(path, p.line, p.message) for p in yaml_problems)
+    if meta is None or document is None:
+        return None
+    modules = [
+        module
+        for index, name in enumerate(meta.modules)
+        if (
+            module := _load_listed_module(
+                folder, name, index, document, path, exercises_dir, problems
+            )
+        )
+    ]
+    for unlisted in sorted(set(_module_folders(folder)) - set(meta.modules)):
+        problems.append(
+            Problem(folder / unlisted, 1, "module folder is not listed in course.yaml modules")
+        )
+    return CourseSource(folder, folder.name, meta, modules, _hash(text))
+
+
+def _load_listed_module(
+    course_folder: Path,
+    name: str,
+    index: int,
+    course_document: YamlDocument,
+    course_path: Path,
+    exercises_dir: Path,
+    problems: list[Problem],
+) -> ModuleSource | None:
+    folder = course_folder / name
+    if not (folder / "index.md").is_file():
+        line = course_document.line_of(("modules", index))
+        problems.append(Problem(course_path, line, f"module '{name}' has no {name}/index.md"))
+        return None
+    return _load_module(folder, exercises_dir, problems)
+
+
+def _module_folders(course_folder: Path) -> list[str]:
+    return [p.name for p in course_folder.iterdir() if p.is_dir() and (p / "index.md").exists()]
+
+
+def _load_module(folder: Path, exercises_dir: Path, problems: list[Problem]) -> ModuleSource | None:
+    path = folder / "index.md"
+    text = _read(path, problems)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(path, 1, "expected front matter: the file must start with '---'"))
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        problems.append(Problem(path, 1, "front matter is not closed by a line with '---'"))
+        return None
+    front = "\n".join(lines[1:end])
+    meta, document, yaml_problems = parse_model(front, ModuleFrontMatter, first_line=2)
+    problems.extend(Problem(path, p.line, p.message) for p in yaml_problems)
+    body = "\n".join(lines[end + 1 :]).strip()
+    if not body:
+        problems.append(
+            Problem(path, end + 1, "the module has no teaching text after the front matter")
+        )
+        return None
+    if meta is None or document is None:
+        return None
+    for index, slug in enumerate(meta.exercises):
+        if not (exercises_dir / slug).is_dir():
+            line = document.line_of(("exercises", index))
+            problems.append(Problem(path, line, f"exercise '{slug}' does not exist in exercises/"))
+    match = MODULE_FOLDER.match(folder.name)
+    slug = match.group("slug") if match else folder.name
+    return ModuleSource(folder, slug, meta, body, _hash(text))
+
+
+def _check_unique_ids(loaded: LoadedContent) -> None:
+    """A uuid names one course or module only: a copied folder must get a fresh id.
+
+    The second holder of an id is reported and left out, so the sync never merges two.
+    """
+    seen: dict[object, Path] = {}
+
+    def first_holder(identity: object, path: Path) -> bool:
+        if identity in seen:
+            loaded.problems.append(
+                Problem(path, 2, f"id {identity} is already used by {seen[identity]}")
+            )
+            return False
+        seen[identity] = path
+        return True
+
+    kept_courses = []
+    for course in loaded.courses:
+        if not first_holder(course.meta.id, course.folder / "course.yaml"):
+            continue
+        slugs: set[str] = set()
+        kept_modules = []
+        for module in course.modules:
+            path = module.folder / "index.md"
+            if module.slug in slugs:
+                loaded.problems.append(
+                    Problem(
+                        path,
+                        1,
+                        f"another module folder in this course is also named '{module.slug}'",
+                    )
+                )
+            elif first_holder(module.meta.id, path):
+                slugs.add(module.slug)
+                kept_modules.append(module)
+        course.modules = kept_modules
+        kept_courses.append(course)
+    loaded.courses = kept_courses
+
+
+def _read(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(path, 1, f"not valid UTF-8 text ({error.reason})"))
+        return None
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,139 @@
+"""Bring the database in line with loaded content: idempotent, keyed by uuid.
+
+A module gets a new version only when its file changed. Content removed from the
+files is unpublished, never deleted, because learners' progress points at it.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from app.content.loader import CourseSource, LoadedContent, ModuleSource
+from app.content.markdown import count_words, render_markdown
+from app.models import Course, Module, ModuleVersion
+from app.models.base import utcnow
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.unpublished)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unpublished)} unpublished, {self.unchanged} unchanged"
+        )
+
+
+def sync_content(session: Session, content: LoadedContent) -> SyncReport:
+    """Write the loaded courses and modules; the caller commits."""
+    report = SyncReport()
+    present_modules: set[uuid.UUID] = set()
+    for position, source in enumerate(content.courses):
+        _sync_course(session, source, position, report)
+        for module_position, module in enumerate(source.modules):
+            _sync_module(session, source, module, module_position, report)
+            present_modules.add(module.meta.id)
+    _unpublish_missing(session, {c.meta.id for c in content.courses}, present_modules, report)
+    session.flush()
+    return report
+
+
+def _sync_course(session: Session, source: CourseSource, position: int, report: SyncReport) -> None:
+    course = session.get(Course, source.meta.id)
+    label = f"course {source.slug}"
+    if course is None:
+        course = Course(id=source.meta.id, content_hash="")
+        report.created.append(label)
+    elif course.content_hash == source.content_hash and course.position == position:
+        if course.is_published and course.slug == source.slug:
+            report.unchanged += 1
+            return
+        report.updated.append(label)
+    else:
+        report.updated.append(label)
+    course.slug = source.slug
+    course.title = source.meta.title
+    course.belt = source.meta.belt.value
+    course.summary = source.meta.summary
+    course.position = position
+    course.content_hash = source.content_hash
+    course.is_published = True
+    course.updated_at = utcnow()
+    session.add(course)
+    session.flush()
+
+
+def _sync_module(
+    session: Session, course: CourseSource, source: ModuleSource, position: int, report: SyncReport
+) -> None:
+    module = session.get(Module, source.meta.id)
+    label = f"module {course.slug}/{source.slug}"
+    placement = (course.meta.id, source.slug, position, True)
+    if module is None:
+        module = Module(id=source.meta.id, course_id=course.meta.id, slug=source.slug)
+        session.add(module)
+        session.flush()
+        report.created.append(label)
+        moved = False
+    else:
+        moved = (module.course_id, module.slug, module.position, module.is_published) != placement
+    module.course_id, module.slug, module.position, module.is_published = placement
+    latest = current_version(session, module)
+    if latest is None or latest.content_hash != source.content_hash:
+        session.add(_new_version(module, source, (latest.number if latest else 0) + 1))
+        if latest is not None:
+            report.updated.append(label)
+    elif moved:
+        report.updated.append(label)
+    else:
+        report.unchanged += 1
+    session.add(module)
+
+
+def _new_version(module: Module, source: ModuleSource, number: int) -> ModuleVersion:
+    return ModuleVersion(
+        module_id=module.id,
+        number=number,
+        content_hash=source.content_hash,
+        title=source.meta.title,
+        minutes=source.meta.minutes,
+        objectives=list(source.meta.objectives),
+        exercise_slugs=list(source.meta.exercises),
+        body_markdown=source.body,
+        body_html=render_markdown(source.body),
+        word_count=count_words(source.body),
+    )
+
+
+def current_version(session: Session, module: Module) -> ModuleVersion | None:
+    statement = (
+        select(ModuleVersion)
+        .where(ModuleVersion.module_id == module.id)
+        .order_by(col(ModuleVersion.number).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def _unpublish_missing(
+    session: Session, course_ids: set[uuid.UUID], module_ids: set[uuid.UUID], report: SyncReport
+) -> None:
+    for course in session.exec(select(Course).where(col(Course.is_published))):
+        if course.id not in course_ids:
+            course.is_published = False
+            session.add(course)
+            report.unpublished.append(f"course {course.slug}")
+    for module in session.exec(select(Module).where(col(Module.is_published))):
+        if module.id not in module_ids:
+            module.is_published = False
+            session.add(module)
+            report.unpublished.append(f"module {module.slug}")

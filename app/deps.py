@@ -1,0 +1,67 @@
+"""Dependencies shared by the web pages and the JSON API: the database session and
+who is calling. Route signatures read like a spec: `db: SessionDep, user: CurrentUser`."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.accounts.service import user_for_api_token
+from app.config import Settings
+from app.errors import NotAuthenticated, PermissionDenied
+from app.models import Role, User
+from app.security.sessions import load_session
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One session per request; routes that write commit it in one visible place."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
+    """The caller: a bearer API token if one is sent, else the session cookie."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        user = user_for_api_token(db, authorization[7:].strip())
+        if user is None:
+            raise NotAuthenticated("The API token is invalid or has been revoked.")
+        request.state.session_hash = None
+        return user
+    signed_in = load_session(db, request.cookies.get(settings.session_cookie_name), settings)
+    request.state.session_hash = signed_in.token_hash if signed_in else None
+    request.state.user = signed_in.user if signed_in else None
+    return request.state.user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
+    if user is None:
+        raise NotAuthenticated("Please sign in to continue.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def role_required(*roles: Role):  # type: ignore[no-untyped-def]
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise PermissionDenied("Your role does not give access to this page.")
+        return user
+
+    return Depends(check)
+
+
+AdminUser = Annotated[User, role_required(Role.admin)]

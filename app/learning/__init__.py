@@ -1,0 +1,1 @@
+"""Learning: the catalogue, course outlines, reading modules and the learner's progress."""

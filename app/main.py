@@ -1,0 +1,49 @@
+"""The application factory: `create_app(settings)` for tests, `app` for uvicorn."""
+
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.api import router as api_router
+from app.config import Settings
+from app.db import make_engine
+from app.error_handlers import install_error_handlers
+from app.logs import configure_logging
+from app.security.csrf import csrf_protect
+from app.security.headers import SecurityMiddleware
+from app.web.routes import accounts, catalog, ops
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging()
+    public_docs = not settings.is_production
+    app = FastAPI(
+        title="Takt",
+        summary="Lean Six Sigma courses, graded exercises and certification.",
+        version="0.1.0",
+        dependencies=[Depends(csrf_protect)],
+        docs_url="/api/docs" if public_docs else None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json" if public_docs else None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (ops.router, accounts.router, catalog.router):
+        app.include_router(router, include_in_schema=False)
+    app.include_router(api_router, prefix="/api/v1")
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`app.main:app` for uvicorn, built on first use so importing the module has no effects."""
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

@@ -1,0 +1,22 @@
+"""All tables, imported here so the metadata is complete for Alembic and create_all."""
+
+from app.models.catalog import Course, Exercise, ExerciseVersion, Module, ModuleVersion
+from app.models.learning import Enrolment, ModuleProgress
+from app.models.security import ApiToken, AuthSession, LoginFailure
+from app.models.users import OrgUnit, Role, User
+
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Course",
+    "Enrolment",
+    "Exercise",
+    "ExerciseVersion",
+    "LoginFailure",
+    "Module",
+    "ModuleProgress",
+    "ModuleVersion",
+    "OrgUnit",
+    "Role",
+    "User",
+]

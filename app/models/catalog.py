@@ -1,0 +1,85 @@
+"""Courses, modules and exercises as synced from content files, with their versions.
+
+Identity is the uuid in the content file, never the folder name: renaming a folder
+keeps learners' progress. A change of content creates a new version row; the current
+version is the one with the highest number.
+"""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import utcnow
+
+
+class Course(SQLModel, table=True):
+    __tablename__ = "course"
+
+    id: uuid.UUID = Field(primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    belt: str = Field(max_length=16)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    position: int = 0
+    content_hash: str = Field(max_length=64)
+    is_published: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Module(SQLModel, table=True):
+    __tablename__ = "module"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    course_id: uuid.UUID = Field(foreign_key="course.id", index=True)
+    slug: str = Field(max_length=80)
+    position: int = 0
+    is_published: bool = True
+
+
+class ModuleVersion(SQLModel, table=True):
+    """One published state of a module, with its HTML rendered once at sync time."""
+
+    __tablename__ = "module_version"
+    __table_args__ = (UniqueConstraint("module_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: uuid.UUID = Field(foreign_key="module.id", index=True)
+    number: int
+    content_hash: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    minutes: int
+    objectives: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    exercise_slugs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body_markdown: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    word_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Exercise(SQLModel, table=True):
+    __tablename__ = "exercise"
+
+    id: uuid.UUID = Field(primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    is_published: bool = True
+
+
+class ExerciseVersion(SQLModel, table=True):
+    """One published state of an exercise definition; attempts point at the version used."""
+
+    __tablename__ = "exercise_version"
+    __table_args__ = (UniqueConstraint("exercise_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exercise_id: uuid.UUID = Field(foreign_key="exercise.id", index=True)
+    number: int
+    content_hash: str = Field(max_length=64)
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    definition: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prompt_markdown: str = Field(sa_column=Column(Text, nullable=False))
+    solution_markdown: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

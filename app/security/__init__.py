@@ -1,0 +1,1 @@
+"""Passwords, sessions, CSRF, login throttling and response headers."""

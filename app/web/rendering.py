@@ -1,0 +1,34 @@
+"""Template rendering with the context every page needs."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from app.security.csrf import csrf_token
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals["csrf_token"] = csrf_token
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    partial: str | None = None,
+) -> Response:
+    """Render a page, or only `partial` when htmx asks for a fragment."""
+    name = partial if partial and is_htmx(request) else template
+    full_context = {"user": getattr(request.state, "user", None), **(context or {})}
+    response = templates.TemplateResponse(request, name, full_context, status_code=status_code)
+    response.headers["cache-control"] = "no-store"
+    return response

@@ -1,0 +1,77 @@
+"""The catalogue, course pages and module pages."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.deps import CurrentUser, OptionalUser, SessionDep
+from app.learning import service
+from app.models import Course, Module, ModuleVersion
+from app.web.rendering import is_htmx, render
+
+router = APIRouter()
+
+
+@router.get("/")
+def catalogue(request: Request, db: SessionDep, user: OptionalUser) -> Response:
+    courses = service.list_courses(db, user)
+    return render(request, "catalog/index.html", {"courses": courses})
+
+
+@router.get("/courses/{slug}")
+def course_page(request: Request, slug: str, db: SessionDep, user: OptionalUser) -> Response:
+    course = service.get_course(db, slug)
+    outline = service.course_outline(db, course, user)
+    enrolled = user is not None and service.is_enrolled(db, user, course)
+    progress = service.course_progress(course, outline, enrolled)
+    return render(
+        request, "catalog/course.html", {"course": course, "outline": outline, "progress": progress}
+    )
+
+
+@router.post("/courses/{slug}/enrol")
+def enrol(slug: str, db: SessionDep, user: CurrentUser) -> Response:
+    course = service.get_course(db, slug)
+    service.enrol(db, user, course)
+    db.commit()
+    return RedirectResponse(f"/courses/{course.slug}", status_code=303)
+
+
+@router.get("/courses/{slug}/{module_slug}")
+def module_page(
+    request: Request, slug: str, module_slug: str, db: SessionDep, user: CurrentUser
+) -> Response:
+    course = service.get_course(db, slug)
+    module, version = service.get_module(db, course, module_slug)
+    outline = service.course_outline(db, course, user)
+    return render(request, "catalog/module.html", _module_context(course, module, version, outline))
+
+
+@router.post("/courses/{slug}/{module_slug}/read")
+def mark_read(
+    request: Request, slug: str, module_slug: str, db: SessionDep, user: CurrentUser
+) -> Response:
+    course = service.get_course(db, slug)
+    module, version = service.get_module(db, course, module_slug)
+    service.mark_read(db, user, course, module, version)
+    db.commit()
+    if not is_htmx(request):
+        return RedirectResponse(f"/courses/{course.slug}/{module.slug}", status_code=303)
+    outline = service.course_outline(db, course, user)
+    context = _module_context(course, module, version, outline)
+    return render(request, "_partials/read_status.html", context)
+
+
+def _module_context(
+    course: Course, module: Module, version: ModuleVersion, outline: list[service.ModuleLine]
+) -> dict[str, object]:
+    position = next(i for i, line in enumerate(outline) if line.module.id == module.id)
+    return {
+        "course": course,
+        "module": module,
+        "version": version,
+        "is_read": outline[position].is_read,
+        "progress": service.course_progress(course, outline, enrolled=True),
+        "previous": outline[position - 1] if position > 0 else None,
+        "next": outline[position + 1] if position + 1 < len(outline) else None,
+    }
