@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 from app.api import router as api_router
 from app.config import Settings
@@ -12,12 +13,12 @@ from app.error_handlers import install_error_handlers
 from app.logs import configure_logging
 from app.security.csrf import csrf_protect
 from app.security.headers import SecurityMiddleware
-from app.web.routes import accounts, catalog, ops
+from app.web.routes import accounts, admin, catalog, ops
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging()
     public_docs = not settings.is_production
@@ -31,11 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json" if public_docs else None,
     )
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = engine or make_engine(settings.database_url)
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (ops.router, accounts.router, catalog.router):
+    for router in (ops.router, accounts.router, admin.router, catalog.router):
         app.include_router(router, include_in_schema=False)
     app.include_router(api_router, prefix="/api/v1")
     return app

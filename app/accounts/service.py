@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
@@ -144,4 +144,35 @@ def user_for_api_token(db: Session, plain: str) -> User | None:
         token.last_used_at = now
         db.add(token)
         db.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[User]
+    page: int
+    pages: int
+    total: int
+
+
+def list_users(db: Session, page: int, per_page: int, query: str = "") -> UserPage:
+    statement = select(User)
+    if query:
+        pattern = f"%{query.strip().lower()}%"
+        statement = statement.where(
+            col(User.email).like(pattern) | func.lower(col(User.name)).like(pattern)
+        )
+    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.exec(
+        statement.order_by(col(User.email)).offset((page - 1) * per_page).limit(per_page)
+    )
+    return UserPage(list(rows), page, pages, total)
+
+
+def get_user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
     return user

@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.accounts import service
 from app.accounts.schemas import ApiTokenCreate, PasswordChange, Registration, SignIn
 from app.config import Settings
-from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
+from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, optional_user
 from app.errors import InvalidInput, RateLimited
 from app.models import User
 from app.security.sessions import end_all_sessions, end_session, start_session
@@ -118,10 +118,8 @@ def register(
     return render(request, "accounts/register.html", context, status_code=422)
 
 
-@router.post("/sign-out")
-def sign_out(
-    request: Request, db: SessionDep, settings: SettingsDep, user: OptionalUser
-) -> Response:
+@router.post("/sign-out", dependencies=[Depends(optional_user)])
+def sign_out(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
     if session_hash := getattr(request.state, "session_hash", None):
         end_session(db, session_hash)
         db.commit()
