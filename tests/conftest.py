@@ -4,6 +4,7 @@ Ada and Ben (learners), Ines (instructor), Hana (HR) and Omar (admin)."""
 
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,31 +46,31 @@ CAST = (
 )
 
 
-def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("TAKT_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'takt-test.sqlite3'}"
-
-
-def reset_schema(engine: Engine) -> None:
-    """Start from an empty database, whatever an earlier run left behind."""
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary folder, or a private schema of TAKT_TEST_DATABASE_URL so
+    that several test runs can share one PostgreSQL server."""
+    server_url = os.environ.get("TAKT_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'takt-test.sqlite3'}"
+        return
+    schema = f"takt_test_{os.getpid()}_{secrets.token_hex(3)}"
+    server = make_engine(server_url)
+    with server.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in server_url else "?"
+    yield f"{server_url}{separator}options=-csearch_path%3D{schema}"
+    with server.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    server.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return test_database_url(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def migrated_engine(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def migrated_engine(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     settings = make_settings(database_url, tmp_path_factory.mktemp("var"))
     engine = make_engine(database_url)
-    reset_schema(engine)
     upgrade(engine, settings)
     yield engine
     engine.dispose()
