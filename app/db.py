@@ -25,6 +25,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin: savepoints then work,
+        # and writers can take the write lock up front (see `writer`).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
@@ -33,7 +36,22 @@ def _sqlite_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
     return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine for a transaction that reads then writes under contention.
+
+    SQLite's deferred transactions fail (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not
+    retry) when another writer commits between our read and our write; BEGIN IMMEDIATE
+    takes the write lock first and so waits its turn instead. PostgreSQL ignores this.
+    """
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
 @contextmanager
