@@ -68,7 +68,8 @@ def content_check(content_dir: ContentDir = None) -> None:
         typer.echo(str(problem), err=True)
     modules = sum(len(c.modules) for c in loaded.courses)
     typer.echo(
-        f"{len(loaded.courses)} course(s), {modules} module(s), {len(loaded.problems)} problem(s)."
+        f"{len(loaded.courses)} course(s), {modules} module(s), "
+        f"{len(loaded.exercises)} exercise(s), {len(loaded.problems)} problem(s)."
     )
     if loaded.problems:
         raise typer.Exit(1)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.accounts.service import user_for_api_token
 from app.config import Settings
+from app.db import writer
 from app.errors import NotAuthenticated, PermissionDenied
 from app.models import Role, User
 from app.security.sessions import load_session
@@ -65,3 +66,13 @@ def role_required(*roles: Role):  # type: ignore[no-untyped-def]
 
 
 AdminUser = Annotated[User, role_required(Role.admin)]
+
+
+def get_write_db(request: Request) -> Iterator[Session]:
+    """A session whose transaction takes the write lock first (see app.db.writer), for
+    routes that read then write under contention, such as submitting an attempt."""
+    with Session(writer(request.app.state.engine), expire_on_commit=False) as session:
+        yield session
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_db)]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from app.errors import InvalidInput, NotAuthenticated, RateLimited, TaktError
+from app.errors import AnswerInvalid, InvalidInput, NotAuthenticated, RateLimited, TaktError
 from app.logs import get_logger
 from app.web.rendering import render
 
@@ -33,7 +33,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_response(
-    request: Request, status: int, code: str, detail: str, extra: dict | None = None
+    request: Request, status: int, code: str, detail: str, extra: dict[str, object] | None = None
 ) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": code, "detail": detail, **(extra or {})}, status_code=status)
@@ -50,7 +50,11 @@ async def _takt_error(request: Request, error: TaktError) -> Response:
     if isinstance(error, NotAuthenticated) and not _wants_json(request):
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/sign-in?next={target}", status_code=303)
-    extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else None
+    extra: dict[str, object] | None = None
+    if isinstance(error, InvalidInput) and error.field:
+        extra = {"field": error.field}
+    elif isinstance(error, AnswerInvalid):
+        extra = {"errors": error.errors}
     response = _error_response(request, error.status, error.code, error.detail, extra)
     if isinstance(error, RateLimited):
         response.headers["retry-after"] = str(error.retry_after)

@@ -53,3 +53,14 @@ class RateLimited(TaktError):
 class CsrfFailed(TaktError):
     code = "csrf_failed"
     status = 403
+
+
+class AnswerInvalid(TaktError):
+    """An answer that cannot be graded as given; `errors` maps each field to its problem."""
+
+    code = "invalid_answer"
+    status = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Some answers could not be read: " + "; ".join(errors.values()))
+        self.errors = errors

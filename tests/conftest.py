@@ -104,7 +104,10 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
 
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+    """The test's own view of the database. Autocommit, so every query sees what the
+    app's requests have committed, rather than a snapshot from the test's first query."""
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(autocommit, expire_on_commit=False) as session:
         yield session
 
 

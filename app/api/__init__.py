@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import catalog, me
+from app.api.routes import catalog, exercises, me
 
 router = APIRouter()
 router.include_router(catalog.router)
 router.include_router(me.router)
+router.include_router(exercises.router)

@@ -1,8 +1,10 @@
 """Response shapes of the JSON API."""
 
 import uuid
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 
 class CourseSummary(BaseModel):
@@ -53,3 +55,50 @@ class CourseProgressOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str
     detail: str
+
+
+class PartOut(BaseModel):
+    name: str
+    label: str
+    score: float
+    weight: float
+    feedback: str
+    expected: str | None = None
+
+
+class AttemptOut(BaseModel):
+    id: uuid.UUID
+    exercise: str
+    version: int
+    number: int
+    score: float
+    status: str
+    created_at: datetime
+    parts: list[PartOut]
+
+
+class VariantOut(BaseModel):
+    exercise: str
+    title: str
+    kind: str
+    version_id: int
+    seed: int
+    prompt_html: str
+    data: dict[str, Any]
+    attempts_allowed: int
+    attempts_used: int
+    attempts_left: int
+    passed: bool
+    best_score: float
+
+
+class AttemptIn(BaseModel):
+    version_id: int
+    submission_token: Annotated[str, StringConstraints(min_length=16, max_length=64)]
+    answer: dict[str, str | float | int | list[str | float | int] | None]
+
+
+class AnswerErrorOut(BaseModel):
+    error: str
+    detail: str
+    errors: dict[str, str]

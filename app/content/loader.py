@@ -8,20 +8,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.content.exercises import ExerciseSource, load_exercises
+from app.content.problems import Problem
 from app.content.schemas import CourseFile, ModuleFrontMatter
 from app.content.yaml_source import YamlDocument, parse_model
 
 MODULE_FOLDER = re.compile(r"^(?:\d+-)?(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass
@@ -45,25 +37,29 @@ class CourseSource:
 @dataclass
 class LoadedContent:
     courses: list[CourseSource] = field(default_factory=list)
+    exercises: dict[str, ExerciseSource] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
 def load_content(content_dir: Path) -> LoadedContent:
     """Load every course under content_dir/courses, checking references between files."""
     loaded = LoadedContent()
+    loaded.exercises = load_exercises(content_dir / "exercises", loaded.problems)
     courses_dir = content_dir / "courses"
     if not courses_dir.is_dir():
         loaded.problems.append(Problem(courses_dir, 1, "content folder has no courses/ directory"))
         return loaded
     for folder in sorted(p for p in courses_dir.iterdir() if p.is_dir()):
-        course = _load_course(folder, content_dir / "exercises", loaded.problems)
+        course = _load_course(folder, loaded.exercises, content_dir / "exercises", loaded.problems)
         if course:
             loaded.courses.append(course)
     _check_unique_ids(loaded)
     return loaded
 
 
-def _load_course(folder: Path, exercises_dir: Path, problems: list[Problem]) -> CourseSource | None:
+def _load_course(
+    folder: Path, exercises: dict[str, ExerciseSource], exercises_dir: Path, problems: list[Problem]
+) -> CourseSource | None:
     path = folder / "course.yaml"
     if not path.is_file():
         problems.append(Problem(folder, 1, "course folder has no course.yaml"))
@@ -75,15 +71,12 @@ def _load_course(folder: Path, exercises_dir: Path, problems: list[Problem]) -> 
     problems.extend(Problem(path, p.line, p.message) for p in yaml_problems)
     if meta is None or document is None:
         return None
-    modules = [
-        module
-        for index, name in enumerate(meta.modules)
-        if (
-            module := _load_listed_module(
-                folder, name, index, document, path, exercises_dir, problems
-            )
-        )
-    ]
+    index_of_exercises = ExerciseIndex(exercises, exercises_dir)
+    modules = []
+    for index, name in enumerate(meta.modules):
+        where = (document, path, index)
+        if module := _load_listed_module(folder, name, where, index_of_exercises, problems):
+            modules.append(module)
     for unlisted in sorted(set(_module_folders(folder)) - set(meta.modules)):
         problems.append(
             Problem(folder / unlisted, 1, "module folder is not listed in course.yaml modules")
@@ -94,25 +87,27 @@ def _load_course(folder: Path, exercises_dir: Path, problems: list[Problem]) -> 
 def _load_listed_module(
     course_folder: Path,
     name: str,
-    index: int,
-    course_document: YamlDocument,
-    course_path: Path,
-    exercises_dir: Path,
+    where: tuple[YamlDocument, Path, int],
+    exercises: "ExerciseIndex",
     problems: list[Problem],
 ) -> ModuleSource | None:
+    """A module named in course.yaml; `where` locates its entry there for error reports."""
+    course_document, course_path, index = where
     folder = course_folder / name
     if not (folder / "index.md").is_file():
         line = course_document.line_of(("modules", index))
         problems.append(Problem(course_path, line, f"module '{name}' has no {name}/index.md"))
         return None
-    return _load_module(folder, exercises_dir, problems)
+    return _load_module(folder, exercises, problems)
 
 
 def _module_folders(course_folder: Path) -> list[str]:
     return [p.name for p in course_folder.iterdir() if p.is_dir() and (p / "index.md").exists()]
 
 
-def _load_module(folder: Path, exercises_dir: Path, problems: list[Problem]) -> ModuleSource | None:
+def _load_module(
+    folder: Path, exercises: "ExerciseIndex", problems: list[Problem]
+) -> ModuleSource | None:
     path = folder / "index.md"
     text = _read(path, problems)
     if text is None:
@@ -137,12 +132,26 @@ def _load_module(folder: Path, exercises_dir: Path, problems: list[Problem]) -> 
     if meta is None or document is None:
         return None
     for index, slug in enumerate(meta.exercises):
-        if not (exercises_dir / slug).is_dir():
-            line = document.line_of(("exercises", index))
-            problems.append(Problem(path, line, f"exercise '{slug}' does not exist in exercises/"))
+        if problem := exercises.problem_with(slug):
+            problems.append(Problem(path, document.line_of(("exercises", index)), problem))
     match = MODULE_FOLDER.match(folder.name)
     slug = match.group("slug") if match else folder.name
     return ModuleSource(folder, slug, meta, body, _hash(text))
+
+
+@dataclass(frozen=True)
+class ExerciseIndex:
+    """The exercises a module may reference: loaded ones, and folders that failed to load."""
+
+    loaded: dict[str, ExerciseSource]
+    folder: Path
+
+    def problem_with(self, slug: str) -> str | None:
+        if slug in self.loaded:
+            return None
+        if (self.folder / slug).is_dir():
+            return f"exercise '{slug}' has problems of its own (see exercises/{slug})"
+        return f"exercise '{slug}' does not exist in exercises/"
 
 
 def _check_unique_ids(loaded: LoadedContent) -> None:

@@ -1,6 +1,6 @@
 """Bring the database in line with loaded content: idempotent, keyed by uuid.
 
-A module gets a new version only when its file changed. Content removed from the
+A module or exercise gets a new version only when its files changed. Content removed from the
 files is unpublished, never deleted, because learners' progress points at it.
 """
 
@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from app.content.exercises import ExerciseSource
 from app.content.loader import CourseSource, LoadedContent, ModuleSource
 from app.content.markdown import count_words, render_markdown
-from app.models import Course, Module, ModuleVersion
+from app.models import Course, Exercise, ExerciseVersion, Module, ModuleVersion
 from app.models.base import utcnow
 
 
@@ -34,8 +35,11 @@ class SyncReport:
 
 
 def sync_content(session: Session, content: LoadedContent) -> SyncReport:
-    """Write the loaded courses and modules; the caller commits."""
+    """Write the loaded exercises, courses and modules; the caller commits."""
     report = SyncReport()
+    for exercise in content.exercises.values():
+        _sync_exercise(session, exercise, report)
+    _unpublish_missing_exercises(session, {e.meta.id for e in content.exercises.values()}, report)
     present_modules: set[uuid.UUID] = set()
     for position, source in enumerate(content.courses):
         _sync_course(session, source, position, report)
@@ -122,6 +126,62 @@ def current_version(session: Session, module: Module) -> ModuleVersion | None:
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def _sync_exercise(session: Session, source: ExerciseSource, report: SyncReport) -> None:
+    exercise = session.get(Exercise, source.meta.id)
+    label = f"exercise {source.slug}"
+    if exercise is None:
+        exercise = Exercise(id=source.meta.id, slug=source.slug)
+        session.add(exercise)
+        session.flush()
+        report.created.append(label)
+        renamed = False
+    else:
+        renamed = (exercise.slug, exercise.is_published) != (source.slug, True)
+    exercise.slug, exercise.is_published = source.slug, True
+    latest = current_exercise_version(session, exercise.id)
+    if latest is None or latest.content_hash != source.content_hash:
+        session.add(
+            ExerciseVersion(
+                exercise_id=exercise.id,
+                number=(latest.number if latest else 0) + 1,
+                content_hash=source.content_hash,
+                title=source.meta.title,
+                kind=source.meta.kind,
+                definition=source.definition(),
+                prompt_markdown=source.prompt,
+                solution_markdown=source.solution,
+            )
+        )
+        if latest is not None:
+            report.updated.append(label)
+    elif renamed:
+        report.updated.append(label)
+    else:
+        report.unchanged += 1
+    session.add(exercise)
+    session.flush()
+
+
+def current_exercise_version(session: Session, exercise_id: uuid.UUID) -> ExerciseVersion | None:
+    statement = (
+        select(ExerciseVersion)
+        .where(ExerciseVersion.exercise_id == exercise_id)
+        .order_by(col(ExerciseVersion.number).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def _unpublish_missing_exercises(
+    session: Session, exercise_ids: set[uuid.UUID], report: SyncReport
+) -> None:
+    for exercise in session.exec(select(Exercise).where(col(Exercise.is_published))):
+        if exercise.id not in exercise_ids:
+            exercise.is_published = False
+            session.add(exercise)
+            report.unpublished.append(f"exercise {exercise.slug}")
 
 
 def _unpublish_missing(

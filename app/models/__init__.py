@@ -1,5 +1,6 @@
 """All tables, imported here so the metadata is complete for Alembic and create_all."""
 
+from app.models.attempts import Attempt, ExerciseProgress
 from app.models.catalog import Course, Exercise, ExerciseVersion, Module, ModuleVersion
 from app.models.learning import Enrolment, ModuleProgress
 from app.models.security import ApiToken, AuthSession, LoginFailure
@@ -7,10 +8,12 @@ from app.models.users import OrgUnit, Role, User
 
 __all__ = [
     "ApiToken",
+    "Attempt",
     "AuthSession",
     "Course",
     "Enrolment",
     "Exercise",
+    "ExerciseProgress",
     "ExerciseVersion",
     "LoginFailure",
     "Module",

@@ -12,6 +12,7 @@ from app.security.csrf import csrf_token
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["csrf_token"] = csrf_token
+templates.env.filters["percent"] = lambda value: f"{round(float(value) * 100)}%"
 
 
 def is_htmx(request: Request) -> bool:

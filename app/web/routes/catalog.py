@@ -5,8 +5,9 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.deps import CurrentUser, OptionalUser, SessionDep
-from app.learning import service
+from app.learning import attempts, service
 from app.models import Course, Module, ModuleVersion
+from app.web.exercise_context import exercise_context
 from app.web.rendering import is_htmx, render
 
 router = APIRouter()
@@ -44,7 +45,12 @@ def module_page(
     course = service.get_course(db, slug)
     module, version = service.get_module(db, course, module_slug)
     outline = service.course_outline(db, course, user)
-    return render(request, "catalog/module.html", _module_context(course, module, version, outline))
+    context = _module_context(course, module, version, outline)
+    context["exercises"] = [
+        exercise_context(attempts.exercise_state(db, user, loaded))
+        for loaded in attempts.load_exercises(db, version.exercise_slugs)
+    ]
+    return render(request, "catalog/module.html", context)
 
 
 @router.post("/courses/{slug}/{module_slug}/read")

@@ -1,0 +1,11 @@
+"""The registry of exercise kinds, by the name used in exercise.yaml."""
+
+from app.grading.kinds.base import Kind
+from app.grading.kinds.process_yield import YieldKind
+from app.grading.kinds.quiz import QuizKind
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (QuizKind(), YieldKind())}
+
+
+def get_kind(name: str) -> Kind:
+    return KINDS[name]

@@ -1,0 +1,83 @@
+"""Exercise pages: the learner's variant, submitting an answer, and their attempts."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import CurrentUser, SessionDep, WriteSessionDep
+from app.errors import AnswerInvalid, InvalidInput
+from app.learning import attempts
+from app.web.exercise_context import exercise_context
+from app.web.rendering import is_htmx, render
+
+router = APIRouter()
+CONTROL_FIELDS = {"csrf_token", "version_id", "submission_token"}
+
+
+@router.get("/exercises/{slug}")
+def exercise_page(request: Request, slug: str, db: SessionDep, user: CurrentUser) -> Response:
+    state = attempts.exercise_state(db, user, attempts.load_exercise(db, slug))
+    return render(request, "exercises/page.html", {"ex": exercise_context(state)})
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+
+
+@router.post("/exercises/{slug}/attempts")
+def submit_attempt(
+    request: Request, slug: str, form: FormDep, db: WriteSessionDep, user: CurrentUser
+) -> Response:
+    loaded = attempts.load_exercise(db, slug)
+    version_id = _version_id(form.get("version_id"))
+    token = str(form.get("submission_token") or "")
+    if not 16 <= len(token) <= 64:
+        raise InvalidInput("The form is incomplete; reload the page.", field="submission_token")
+    raw = attempts.normalise_raw(
+        {k: form.getlist(k) for k in form.keys() if k not in CONTROL_FIELDS}  # noqa: SIM118
+    )
+    try:
+        attempts.submit(db, user, loaded, version_id, token, raw)
+    except AnswerInvalid as invalid:
+        state = attempts.exercise_state(db, user, loaded)
+        context = {"ex": exercise_context(state, values=raw, errors=invalid.errors)}
+        return render(
+            request,
+            "exercises/page.html",
+            context,
+            status_code=422,
+            partial="exercises/_block.html",
+        )
+    db.commit()
+    if not is_htmx(request):
+        return RedirectResponse(f"/exercises/{slug}#exercise-{slug}", status_code=303)
+    state = attempts.exercise_state(db, user, loaded)
+    return render(request, "exercises/_block.html", {"ex": exercise_context(state)})
+
+
+def _version_id(value: object) -> int:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise InvalidInput("The form is incomplete; reload the page.", field="version_id")
+
+
+@router.get("/attempts")
+def my_attempts(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    rows = attempts.list_own_attempts(db, user)
+    return render(request, "exercises/attempts.html", {"rows": rows})
+
+
+@router.get("/attempts/{attempt_id}")
+def attempt_page(
+    request: Request, attempt_id: uuid.UUID, db: SessionDep, user: CurrentUser
+) -> Response:
+    attempt = attempts.get_own_attempt(db, user, attempt_id)
+    view = attempts.attempt_view(db, user, attempt)
+    return render(request, "exercises/attempt.html", {"view": view})
