@@ -4,7 +4,7 @@ who is calling. Route signatures read like a spec: `db: SessionDep, user: Curren
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 
 from app.accounts.service import user_for_api_token
@@ -12,6 +12,7 @@ from app.config import Settings
 from app.db import writer
 from app.errors import NotAuthenticated, PermissionDenied
 from app.models import Role, User
+from app.security.csrf import SAFE_METHODS
 from app.security.sessions import load_session
 
 
@@ -20,8 +21,15 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One session per request; routes that write commit it in one visible place."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+    """One session per request; routes that write commit it in one visible place.
+
+    A state-changing request takes SQLite's write lock when its transaction begins
+    (see app.db.writer), so a concurrent writer makes it wait rather than fail.
+    """
+    engine = request.app.state.engine
+    if request.method not in SAFE_METHODS:
+        engine = writer(engine)
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 
@@ -67,12 +75,6 @@ def role_required(*roles: Role):  # type: ignore[no-untyped-def]
 
 AdminUser = Annotated[User, role_required(Role.admin)]
 
-
-def get_write_db(request: Request) -> Iterator[Session]:
-    """A session whose transaction takes the write lock first (see app.db.writer), for
-    routes that read then write under contention, such as submitting an attempt."""
-    with Session(writer(request.app.state.engine), expire_on_commit=False) as session:
-        yield session
-
-
-WriteSessionDep = Annotated[Session, Depends(get_write_db)]
+# A row id in a URL. Bounded to what every database's integer column holds, so an
+# absurd id is simply not found rather than an error from the database.
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]

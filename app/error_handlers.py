@@ -100,7 +100,8 @@ async def _database_unavailable(request: Request, error: OperationalError) -> Re
     return response
 
 
-async def _unexpected(request: Request, error: Exception) -> Response:
+async def unexpected_error_response(request: Request, error: Exception) -> Response:
+    """Log with the request id and show a generic page: never a stack trace."""
     logger.error("unexpected error", exc_info=error)
     reference = request.state.request_id
     detail = f"An unexpected error occurred. Quote reference {reference} if you report it."
@@ -112,4 +113,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)

@@ -13,7 +13,7 @@ from app.error_handlers import install_error_handlers
 from app.logs import configure_logging
 from app.security.csrf import csrf_protect
 from app.security.headers import SecurityMiddleware
-from app.web.routes import accounts, admin, catalog, exercises, ops
+from app.web.routes import accounts, admin, api_docs, catalog, exercises, ops
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -27,9 +27,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         summary="Lean Six Sigma courses, graded exercises and certification.",
         version="0.1.0",
         dependencies=[Depends(csrf_protect)],
-        docs_url="/api/docs" if public_docs else None,
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/v1/openapi.json" if public_docs else None,
+        openapi_url=api_docs.SCHEMA_URL if public_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for router in web_routers:
         app.include_router(router, include_in_schema=False)
     app.include_router(api_router, prefix="/api/v1")
+    if public_docs:
+        app.include_router(api_docs.router)
     return app
 
 

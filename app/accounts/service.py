@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app.config import Settings
 from app.errors import InvalidInput, NotFound
 from app.logs import get_logger, log_event
 from app.models import ApiToken, Role, User
 from app.models.base import utcnow
 from app.security import passwords, sessions, throttle, tokens
+from app.security.sessions import write_apart
 
 API_TOKEN_PREFIX = "takt_"  # noqa: S105 - a public prefix that marks Takt tokens in logs and scanners
 logger = get_logger("accounts")
@@ -59,21 +59,19 @@ class SignInOutcome:
 
 
 def authenticate(
-    db: Session, email: str, password: str, client_ip: str, settings: Settings
+    db: Session, email: str, password: str, client_ip: str, reservation: throttle.Reservation
 ) -> SignInOutcome:
-    """Check a password under the throttle. A failure is recorded for the caller to commit."""
-    keys = throttle.throttle_keys(email, client_ip)
-    throttle.check_login_allowed(db, keys, settings)
+    """Check a password whose attempt the throttle has already counted (and the caller
+    committed). On success the attempt is withdrawn from the count."""
     user = find_by_email(db, email)
     valid, new_hash = passwords.verify_password(password, user.password_hash if user else None)
     if not valid or user is None or not user.is_active:
-        throttle.record_login_failure(db, keys, settings)
         log_event(logger, "sign-in failed", email=email, client_ip=client_ip)
         return SignInOutcome(None)
     if new_hash:
         user.password_hash = new_hash
         db.add(user)
-    throttle.clear_account_failures(db, keys)
+    throttle.release_attempt(db, reservation)
     log_event(logger, "sign-in succeeded", user_id=user.id, client_ip=client_ip)
     return SignInOutcome(user)
 
@@ -142,8 +140,7 @@ def user_for_api_token(db: Session, plain: str) -> User | None:
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
-        db.add(token)
-        db.commit()
+        write_apart(db, lambda: db.add(token))
     return user
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.content.problems import Problem
+from app.content.problems import Problem, read_text
 from app.content.schemas import Belt, Title
 from app.content.yaml_source import YamlDocument, parse_model
 from app.grading.kinds import KINDS
@@ -101,7 +101,13 @@ def _load_exercise(folder: Path, problems: list[tuple[Path, int, str]]) -> Exerc
     if missing:
         problems.append((folder, 1, f"exercise folder lacks {', '.join(missing)}"))
         return None
-    texts = {name: (folder / name).read_text(encoding="utf-8") for name in FILES}
+    texts: dict[str, str] = {}
+    for name in FILES:
+        text, problem = read_text(folder / name)
+        if problem:
+            problems.append((problem.path, problem.line, problem.message))
+            return None
+        texts[name] = text or ""
     path = folder / "exercise.yaml"
     meta, document, yaml_problems = parse_model(texts["exercise.yaml"], ExerciseFile)
     problems.extend((path, p.line, p.message) for p in yaml_problems)

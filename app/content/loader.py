@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.content.exercises import ExerciseSource, load_exercises
-from app.content.problems import Problem
+from app.content.problems import Problem, read_text
 from app.content.schemas import CourseFile, ModuleFrontMatter
 from app.content.yaml_source import YamlDocument, parse_model
 
@@ -23,6 +23,7 @@ class ModuleSource:
     meta: ModuleFrontMatter
     body: str
     content_hash: str
+    id_line: int = 1
 
 
 @dataclass
@@ -32,6 +33,7 @@ class CourseSource:
     meta: CourseFile
     modules: list[ModuleSource]
     content_hash: str
+    id_line: int = 1
 
 
 @dataclass
@@ -81,7 +83,8 @@ def _load_course(
         problems.append(
             Problem(folder / unlisted, 1, "module folder is not listed in course.yaml modules")
         )
-    return CourseSource(folder, folder.name, meta, modules, _hash(text))
+    id_line = document.line_of(("id",))
+    return CourseSource(folder, folder.name, meta, modules, _hash(text), id_line)
 
 
 def _load_listed_module(
@@ -136,7 +139,7 @@ def _load_module(
             problems.append(Problem(path, document.line_of(("exercises", index)), problem))
     match = MODULE_FOLDER.match(folder.name)
     slug = match.group("slug") if match else folder.name
-    return ModuleSource(folder, slug, meta, body, _hash(text))
+    return ModuleSource(folder, slug, meta, body, _hash(text), document.line_of(("id",)))
 
 
 @dataclass(frozen=True)
@@ -161,10 +164,10 @@ def _check_unique_ids(loaded: LoadedContent) -> None:
     """
     seen: dict[object, Path] = {}
 
-    def first_holder(identity: object, path: Path) -> bool:
+    def first_holder(identity: object, path: Path, line: int) -> bool:
         if identity in seen:
             loaded.problems.append(
-                Problem(path, 2, f"id {identity} is already used by {seen[identity]}")
+                Problem(path, line, f"id {identity} is already used by {seen[identity]}")
             )
             return False
         seen[identity] = path
@@ -172,7 +175,7 @@ def _check_unique_ids(loaded: LoadedContent) -> None:
 
     kept_courses = []
     for course in loaded.courses:
-        if not first_holder(course.meta.id, course.folder / "course.yaml"):
+        if not first_holder(course.meta.id, course.folder / "course.yaml", course.id_line):
             continue
         slugs: set[str] = set()
         kept_modules = []
@@ -186,7 +189,7 @@ def _check_unique_ids(loaded: LoadedContent) -> None:
                         f"another module folder in this course is also named '{module.slug}'",
                     )
                 )
-            elif first_holder(module.meta.id, path):
+            elif first_holder(module.meta.id, path, module.id_line):
                 slugs.add(module.slug)
                 kept_modules.append(module)
         course.modules = kept_modules
@@ -195,11 +198,10 @@ def _check_unique_ids(loaded: LoadedContent) -> None:
 
 
 def _read(path: Path, problems: list[Problem]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(path, 1, f"not valid UTF-8 text ({error.reason})"))
-        return None
+    text, problem = read_text(path)
+    if problem:
+        problems.append(problem)
+    return text
 
 
 def _hash(text: str) -> str:

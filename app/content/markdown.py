@@ -6,6 +6,7 @@ data: URLs and no hx-* attributes can reach a learner's page.
 """
 
 import re
+import unicodedata
 
 import nh3
 from markdown_it import MarkdownIt
@@ -36,8 +37,17 @@ ALIGN = re.compile(r"text-align:(left|right|center)")
 
 
 def _slugify(title: str) -> str:
-    words = re.sub(r"[^a-z0-9\s-]", "", title.lower()).split()
+    """Heading ids: accents folded to plain letters, so "Übersicht" becomes "ubersicht"."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9\s-]", "", plain.lower()).split()
     return "sec-" + "-".join(words)[:60]
+
+
+def _demote_title_headings(state: StateCore) -> None:
+    """The page title is the only h1: a `#` heading in the text becomes an h2."""
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
 
 
 def _figures(state: StateCore) -> None:
@@ -79,6 +89,7 @@ def _build_parser() -> MarkdownIt:
         .use(admon_plugin)
         .use(anchors_plugin, min_level=2, max_level=3, slug_func=_slugify)
     )
+    parser.core.ruler.before("anchor", "demote_title_headings", _demote_title_headings)
     parser.core.ruler.push("figures", _figures)
     parser.core.ruler.push("table_alignment", _table_alignment)
     return parser

@@ -5,6 +5,7 @@ files is unpublished, never deleted, because learners' progress points at it.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -22,33 +23,67 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)
     unchanged: int = 0
+    retirement_skipped: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.unpublished)
 
     def summary(self) -> str:
-        return (
+        summary = (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unpublished)} unpublished, {self.unchanged} unchanged"
         )
+        if self.retirement_skipped:
+            summary += "; nothing was unpublished because some files have problems"
+        return summary
 
 
 def sync_content(session: Session, content: LoadedContent) -> SyncReport:
-    """Write the loaded exercises, courses and modules; the caller commits."""
+    """Write the loaded exercises, courses and modules; the caller commits.
+
+    Content that is missing from the files is unpublished only when the files loaded
+    without problems: a typo in one file must not take a course offline.
+    """
     report = SyncReport()
+    exercise_ids = {e.slug: e.meta.id for e in content.exercises.values()}
+    _park_slugs(session, session.exec(select(Exercise)).all(), exercise_ids)
     for exercise in content.exercises.values():
         _sync_exercise(session, exercise, report)
-    _unpublish_missing_exercises(session, {e.meta.id for e in content.exercises.values()}, report)
-    present_modules: set[uuid.UUID] = set()
+    _park_slugs(
+        session, session.exec(select(Course)).all(), {c.slug: c.meta.id for c in content.courses}
+    )
     for position, source in enumerate(content.courses):
         _sync_course(session, source, position, report)
+        siblings = session.exec(select(Module).where(Module.course_id == source.meta.id)).all()
+        _park_slugs(session, siblings, {m.slug: m.meta.id for m in source.modules})
         for module_position, module in enumerate(source.modules):
             _sync_module(session, source, module, module_position, report)
-            present_modules.add(module.meta.id)
-    _unpublish_missing(session, {c.meta.id for c in content.courses}, present_modules, report)
+    if content.problems:
+        report.retirement_skipped = True
+    else:
+        _unpublish_missing_exercises(session, set(exercise_ids.values()), report)
+        module_ids = {m.meta.id for c in content.courses for m in c.modules}
+        _unpublish_missing(session, {c.meta.id for c in content.courses}, module_ids, report)
     session.flush()
     return report
+
+
+def _park_slugs(
+    session: Session, rows: Sequence[Course | Module | Exercise], wanted: dict[str, uuid.UUID]
+) -> None:
+    """Move aside rows whose slug another id now claims (a folder reused or two folders
+    swapped), so assigning the new slugs never breaks a uniqueness constraint. A parked
+    row keeps a unique placeholder until a later sync gives it a slug again."""
+    parked = False
+    for row in rows:
+        owner = wanted.get(row.slug)
+        if owner is not None and owner != row.id:
+            row.slug = f"~{row.id.hex}"
+            session.add(row)
+            parked = True
+    if parked:
+        session.flush()
 
 
 def _sync_course(session: Session, source: CourseSource, position: int, report: SyncReport) -> None:

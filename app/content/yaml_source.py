@@ -24,23 +24,29 @@ class YamlDocument:
         self.data: Any = yaml.safe_load(text)
 
     def line_of(self, loc: tuple[int | str, ...]) -> int:
-        """1-based line of the value at `loc`, or of the nearest enclosing value."""
-        node = self.node
+        """1-based line of what `loc` names: the key's line for a mapping entry (so a
+        block value is reported where its key stands), the item's line for a list entry,
+        or the nearest enclosing one that exists."""
+        node, line = self.node, None
         for key in loc:
-            child = _child(node, key)
-            if child is None:
+            entry = _child(node, key)
+            if entry is None:
                 break
-            node = child
-        return (node.start_mark.line + 1 if node is not None else 1) + self._offset
+            key_node, node = entry
+            line = (key_node or node).start_mark.line
+        if line is None:
+            line = node.start_mark.line if node is not None else 0
+        return line + 1 + self._offset
 
 
-def _child(node: yaml.Node | None, key: int | str) -> yaml.Node | None:
+def _child(node: yaml.Node | None, key: int | str) -> tuple[yaml.Node | None, yaml.Node] | None:
+    """The (key node, value node) of a mapping entry, or (None, item) of a list item."""
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if key_node.value == key:
-                return value_node
+                return key_node, value_node
     if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
+        return None, node.value[key]
     return None
 
 

@@ -4,9 +4,11 @@ signed-out CSRF cookie when a page created one."""
 import uuid
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.error_handlers import unexpected_error_response
 from app.logs import request_id_var
 from app.security.csrf import ANON_COOKIE
 
@@ -40,8 +42,12 @@ class SecurityMiddleware:
         reset = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
                     headers.setdefault(name, value)
@@ -53,6 +59,13 @@ class SecurityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as error:
+            # Handled here rather than by Starlette's outermost handler, so the log line
+            # keeps the request id and the error page keeps the security headers.
+            if started:
+                raise
+            response = await unexpected_error_response(Request(scope), error)
+            await response(scope, receive, send_with_headers)
         finally:
             request_id_var.reset(reset)
 

@@ -4,6 +4,7 @@ The cookie holds a random token signed with the secret key (cheap rejection of f
 cookies); the database holds only the token's digest.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,14 +64,23 @@ def load_session(db: Session, cookie: str | None, settings: Settings) -> SignedI
     now = utcnow()
     idle_limit = auth_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if not user.is_active or now >= auth_session.expires_at or now >= idle_limit:
-        db.delete(auth_session)
-        db.commit()
+        write_apart(db, lambda: db.delete(auth_session))
         return None
     if now - auth_session.last_seen_at > TOUCH_INTERVAL:
         auth_session.last_seen_at = now
-        db.add(auth_session)
-        db.commit()
+        write_apart(db, lambda: db.add(auth_session))
     return SignedIn(user=user, token_hash=token_hash)
+
+
+def write_apart(db: Session, change: Callable[[], None]) -> None:
+    """Commit a small bookkeeping write on its own, before the route's work begins.
+
+    The read that found the row is committed first: SQLite cannot turn a read
+    transaction into a write once another writer has committed in between.
+    """
+    db.commit()
+    change()
+    db.commit()
 
 
 def end_session(db: Session, token_hash: str) -> None:

@@ -105,11 +105,6 @@ class TestCourseFileProblems:
         assert tree.problems() == [f"{path}:4: colour: unknown field"]
         assert course_slugs(tree) == []
 
-    @pytest.mark.xfail(
-        raises=AssertionError,
-        reason="BUG app/content/yaml_source.py line_of(): an extra field is located by its "
-        "value node, so a block value is reported on the line after its key",
-    )
     def test_an_unknown_field_holding_a_list_is_reported_on_the_line_of_its_key(self, tree):
         tree.module("yellow-belt", "01-intro")
         path = tree.write(
@@ -221,11 +216,6 @@ class TestCourseFileProblems:
         assert two_courses.problems() == [f"{path}:1: not valid UTF-8 text (invalid start byte)"]
         assert course_slugs(two_courses) == ["yellow-belt"]
 
-    @pytest.mark.xfail(
-        raises=AssertionError,
-        reason="BUG app/content/loader.py _check_unique_ids(): the line of a duplicated id "
-        "is hard-coded to 2, where course.yaml usually has its id on line 1",
-    )
     def test_a_course_id_used_twice_is_reported_on_the_id_line_of_the_second(self, tree):
         tree.course("green-belt", ["01-measure"], id=COURSE_ID, belt="green")
         tree.module("green-belt", "01-measure")
@@ -359,11 +349,6 @@ class TestModuleFileProblems:
         assert flow.problems() == [f"{path}:1: not valid UTF-8 text (invalid start byte)"]
         assert module_slugs(flow, "yellow-belt") == ["intro"]
 
-    @pytest.mark.xfail(
-        raises=AssertionError,
-        reason="BUG app/content/loader.py _read(): invalid UTF-8 is always reported on "
-        "line 1, not on the line holding the bad byte",
-    )
     def test_invalid_utf8_is_reported_on_the_line_holding_the_bad_byte(self, flow):
         text = module_file(body="## Flow\n\nThe caf\xe9 queue.").encode("latin-1")
         path = flow.write_bytes("courses/yellow-belt/02-flow/index.md", text)

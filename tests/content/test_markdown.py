@@ -444,3 +444,12 @@ class TestAnyInput:
         cleaned = sanitise(html)
         assert "<script" not in cleaned.lower()
         assert dangers(cleaned) == [], cleaned
+
+
+def test_a_level_one_heading_becomes_an_h2_because_the_page_title_is_the_h1():
+    html = render_markdown("# Why flow matters\n\nText.")
+    assert html.startswith('<h2 id="sec-why-flow-matters">Why flow matters</h2>')
+
+
+def test_heading_ids_fold_accented_letters():
+    assert 'id="sec-unicode-heading"' in render_markdown("## Ünïcödé héading")

@@ -3,7 +3,6 @@
 import shutil
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
 from app.content.sync import current_version, sync_content
@@ -191,11 +190,6 @@ class TestRenamingAModuleFolder:
         assert progress.id == ada_read_seeing_waste.id
         assert module(db, progress.module_id).slug == "the-seven-wastes"
 
-    @pytest.mark.xfail(
-        raises=IntegrityError,
-        reason="BUG app/content/sync.py _sync_module(): slugs are reassigned one module at a "
-        "time, so swapping two slugs violates uq (course_id, slug) at autoflush",
-    )
     def test_two_modules_can_swap_folder_names(self, db, synced):
         ids = ids_of(synced, "yellow-belt")
         self.rename(synced, "01-seeing-waste", "01-swap")
@@ -271,11 +265,6 @@ class TestRemovingContent:
         assert not module(db, green_ids["measure"]).is_published
         assert db.exec(select(Course.is_published).where(Course.slug == "yellow-belt")).one()
 
-    @pytest.mark.xfail(
-        raises=IntegrityError,
-        reason="BUG app/content/sync.py _sync_module(): the unpublished module still holds "
-        "its slug, so a new module (new uuid) in the same folder violates uq (course_id, slug)",
-    )
     def test_a_module_replaced_by_a_new_one_in_the_same_folder_syncs(self, db, synced):
         old_id = ids_of(synced, "yellow-belt")["seeing-waste"]
         shutil.rmtree(synced.path("courses/yellow-belt/01-seeing-waste"))
@@ -285,11 +274,6 @@ class TestRemovingContent:
         assert module(db, new.id).is_published
         assert not module(db, old_id).is_published
 
-    @pytest.mark.xfail(
-        raises=IntegrityError,
-        reason="BUG app/content/sync.py _sync_course(): the unpublished course still holds "
-        "its slug, so a new course (new uuid) in the same folder violates uq course.slug",
-    )
     def test_a_course_replaced_by_a_new_one_in_the_same_folder_syncs(self, db, synced):
         shutil.rmtree(synced.path("courses/green-belt"))
         new = synced.course("green-belt", ["01-measure"], title="Green Belt 2", belt="green")

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.schemas import AnswerErrorOut, AttemptIn, AttemptOut, ErrorOut, PartOut, VariantOut
-from app.deps import CurrentUser, SessionDep, WriteSessionDep
+from app.deps import CurrentUser, SessionDep
 from app.learning import attempts
 from app.learning.attempts import AttemptView
 
@@ -67,7 +67,7 @@ def my_variant(slug: str, db: SessionDep, user: CurrentUser) -> VariantOut:
     status_code=201,
     responses={409: {"model": ErrorOut}, 422: {"model": AnswerErrorOut}},
 )
-def submit(slug: str, body: AttemptIn, db: WriteSessionDep, user: CurrentUser) -> AttemptOut:
+def submit(slug: str, body: AttemptIn, db: SessionDep, user: CurrentUser) -> AttemptOut:
     """Grade an answer. Sending the same submission_token again returns the same attempt;
     an answer that cannot be read is refused (422, per field) and costs no attempt."""
     loaded = attempts.load_exercise(db, slug)

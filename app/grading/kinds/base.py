@@ -98,12 +98,16 @@ class FieldReader:
         self.raw = raw
         self.errors: dict[str, str] = {}
 
-    def number(self, field: str, unit: Unit = "number") -> float | None:
+    def number(self, field: str, label: str, unit: Unit = "number") -> float | None:
         try:
             return parse_number(single(self.raw, field), unit)
         except NumberFormatError as error:
-            self.errors[field] = str(error)
+            self.error(field, label, str(error))
             return None
+
+    def error(self, field: str, label: str, message: str) -> None:
+        """Record a problem, named so the summary above the form makes sense on its own."""
+        self.errors[field] = f"{label}: {message}"
 
     def done(self) -> None:
         if self.errors:

@@ -153,12 +153,13 @@ class YieldKind(Kind):
         reader = FieldReader(raw)
         answer = {
             "fpy": [
-                reader.number(f"fpy-{n}", "percent") for n in range(1, len(variant["steps"]) + 1)
+                reader.number(f"fpy-{n}", f"FPY of step {n}", "percent")
+                for n in range(1, len(variant["steps"]) + 1)
             ],
-            "rty": reader.number("rty", "percent"),
-            "dpu": reader.number("dpu"),
-            "dpmo": reader.number("dpmo"),
-            "sigma": reader.number("sigma"),
+            "rty": reader.number("rty", "RTY", "percent"),
+            "dpu": reader.number("dpu", "DPU"),
+            "dpmo": reader.number("dpmo", "DPMO"),
+            "sigma": reader.number("sigma", "Sigma level"),
         }
         reader.done()
         return answer

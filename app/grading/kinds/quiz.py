@@ -2,6 +2,7 @@
 every option. Options are shuffled per learner; the form sends each option's original index."""
 
 import random
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -102,18 +103,18 @@ class QuizKind(Kind):
     def parse(self, params: QuizParams, variant: Variant, raw: RawAnswer) -> Answer:
         reader = FieldReader(raw)
         answer: Answer = {}
-        for question in params.questions:
-            name = field_name(question)
+        for number, question in enumerate(self.questions_in_order(params, variant), start=1):
+            name, label = field_name(question), f"Question {number}"
             if question.type == "numeric":
-                answer[question.id] = reader.number(name, question.unit)
+                answer[question.id] = reader.number(name, label, question.unit)
                 continue
             chosen = self._choices(raw.get(name, []), len(question.options))
             if chosen is None:
-                reader.errors[name] = "That is not one of the options."
+                reader.error(name, label, "that is not one of the options.")
             elif not chosen:
-                reader.errors[name] = "Choose an answer."
+                reader.error(name, label, "choose an answer.")
             elif question.type == "single" and len(chosen) > 1:
-                reader.errors[name] = "Choose only one answer."
+                reader.error(name, label, "choose only one answer.")
             answer[question.id] = chosen
         reader.done()
         return answer
@@ -141,8 +142,9 @@ class QuizKind(Kind):
         self, params: QuizParams, variant: Variant, answer: Answer, parts: dict[str, PartSpec]
     ) -> GradeResult:
         results = []
-        for question in self.questions_in_order(params, variant):
-            part = parts[question.id]
+        for number, question in enumerate(self.questions_in_order(params, variant), start=1):
+            # Numbered as the learner saw them, which may be shuffled.
+            part = replace(parts[question.id], label=f"Question {number}")
             given = answer[question.id]
             if question.type == "numeric":
                 score, feedback = self._grade_numeric(question, given, part)

@@ -9,9 +9,10 @@ from starlette.responses import Response
 from app.accounts import service
 from app.accounts.schemas import ApiTokenCreate, PasswordChange, Registration, SignIn
 from app.config import Settings
-from app.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep, optional_user
+from app.deps import CurrentUser, OptionalUser, RowId, SessionDep, SettingsDep, optional_user
 from app.errors import InvalidInput, RateLimited
 from app.models import User
+from app.security import throttle
 from app.security.sessions import end_all_sessions, end_session, start_session
 from app.web.forms import safe_next, validate_form
 from app.web.rendering import render
@@ -47,8 +48,11 @@ def sign_in(
         )
     client_ip = request.client.host if request.client else "unknown"
     try:
-        outcome = service.authenticate(db, values.email, values.password, client_ip, settings)
+        reservation = throttle.reserve_attempt(
+            db, throttle.throttle_keys(values.email, client_ip), settings
+        )
     except RateLimited as limited:
+        db.rollback()
         response = render(
             request,
             "accounts/sign_in.html",
@@ -57,8 +61,9 @@ def sign_in(
         )
         response.headers["retry-after"] = str(limited.retry_after)
         return response
+    db.commit()  # the attempt counts before the password is checked
+    outcome = service.authenticate(db, values.email, values.password, client_ip, reservation)
     if outcome.user is None:
-        db.commit()  # the failure counts towards the throttle
         return render(
             request,
             "accounts/sign_in.html",
@@ -183,7 +188,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, db: SessionDep, user: CurrentUser) -> Response:
+def revoke_token(token_id: RowId, db: SessionDep, user: CurrentUser) -> Response:
     service.revoke_api_token(db, user, token_id)
     db.commit()
     return RedirectResponse("/account", status_code=303)

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.accounts import service
-from app.deps import AdminUser, SessionDep
+from app.deps import AdminUser, RowId, SessionDep
 from app.errors import InvalidInput
 from app.web.rendering import render
 
@@ -28,7 +28,7 @@ def users_page(
 
 
 @router.post("/users/{user_id}/disable")
-def disable_user(user_id: int, db: SessionDep, admin: AdminUser) -> Response:
+def disable_user(user_id: RowId, db: SessionDep, admin: AdminUser) -> Response:
     user = service.get_user(db, user_id)
     if user.id == admin.id:
         raise InvalidInput("You cannot disable your own account.", field="user")
@@ -38,7 +38,7 @@ def disable_user(user_id: int, db: SessionDep, admin: AdminUser) -> Response:
 
 
 @router.post("/users/{user_id}/enable")
-def enable_user(user_id: int, db: SessionDep, admin: AdminUser) -> Response:
+def enable_user(user_id: RowId, db: SessionDep, admin: AdminUser) -> Response:
     service.set_active(db, service.get_user(db, user_id), active=True)
     db.commit()
     return RedirectResponse("/admin/users", status_code=303)

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from app.deps import CurrentUser, SessionDep, WriteSessionDep
+from app.deps import CurrentUser, SessionDep
 from app.errors import AnswerInvalid, InvalidInput
 from app.learning import attempts
 from app.web.exercise_context import exercise_context
@@ -33,7 +33,7 @@ FormDep = Annotated[FormData, Depends(_form)]
 
 @router.post("/exercises/{slug}/attempts")
 def submit_attempt(
-    request: Request, slug: str, form: FormDep, db: WriteSessionDep, user: CurrentUser
+    request: Request, slug: str, form: FormDep, db: SessionDep, user: CurrentUser
 ) -> Response:
     loaded = attempts.load_exercise(db, slug)
     version_id = _version_id(form.get("version_id"))
