@@ -2,7 +2,8 @@
 
 The token is an HMAC of the session token (signed-in) or of a random nonce kept in a
 cookie (signed-out forms such as sign-in), so no CSRF state needs storing.
-Requests authenticated by a bearer API token carry no cookies and are exempt.
+API requests carrying a bearer token are exempt (the token, not a cookie, authenticates
+them); pages always need the form token.
 """
 
 from urllib.parse import urlsplit
@@ -63,8 +64,9 @@ async def csrf_protect(request: Request) -> None:
     """App-wide dependency: no route can forget it."""
     if request.method in SAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
-        return
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    if bearer and request.url.path.startswith("/api/"):
+        return  # the API authenticates the token itself; pages always need the form token
     settings: Settings = request.app.state.settings
     if not _origin_allowed(request, settings):
         raise CsrfFailed("This request came from another site and was refused.")

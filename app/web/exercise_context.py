@@ -26,6 +26,7 @@ def exercise_context(
         "prompt_html": loaded.prompt_html(state.variant),
         "solution_html": loaded.solution_html(state.variant) if state.finished else None,
         "entered": values,
+        "view": loaded.kind.view(loaded.params, state.variant, values),
         "errors": errors or {},
         "submission_token": secrets.token_urlsafe(24),
     }

@@ -3,8 +3,9 @@
 from app.grading.kinds.base import Kind
 from app.grading.kinds.process_yield import YieldKind
 from app.grading.kinds.quiz import QuizKind
+from app.grading.kinds.vsm import VsmKind
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (QuizKind(), YieldKind())}
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (QuizKind(), YieldKind(), VsmKind())}
 
 
 def get_kind(name: str) -> Kind:

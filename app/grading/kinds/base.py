@@ -85,6 +85,10 @@ class Kind(ABC):
     def to_form(self, params: Any, variant: Variant, answer: Answer) -> dict[str, list[str]]:
         """An answer as the raw form fields a browser would send (the inverse of parse)."""
 
+    def view(self, params: Any, variant: Variant, entered: RawAnswer) -> dict[str, Any]:
+        """Anything extra the kind's form template shows, built from what was entered."""
+        return {}
+
 
 def single(raw: RawAnswer, field: str) -> str:
     values = raw.get(field) or [""]

@@ -11,6 +11,7 @@ from app.accounts.schemas import ApiTokenCreate, PasswordChange, Registration, S
 from app.config import Settings
 from app.deps import CurrentUser, OptionalUser, RowId, SessionDep, SettingsDep, optional_user
 from app.errors import InvalidInput, RateLimited
+from app.logs import get_logger, log_event
 from app.models import User
 from app.security import throttle
 from app.security.sessions import end_all_sessions, end_session, start_session
@@ -20,6 +21,7 @@ from app.web.rendering import render
 router = APIRouter()
 FormText = Annotated[str, Form()]
 SIGN_IN_FAILED = "The email or password is not correct."
+logger = get_logger("accounts")
 
 
 @router.get("/sign-in")
@@ -31,7 +33,7 @@ def sign_in_page(
     return render(request, "accounts/sign_in.html", {"next": safe_next(next_url), "values": {}})
 
 
-@router.post("/sign-in")
+@router.post("/sign-in", dependencies=[Depends(optional_user)])
 def sign_in(
     request: Request,
     db: SessionDep,
@@ -101,7 +103,7 @@ def register_page(request: Request, user: OptionalUser) -> Response:
     return render(request, "accounts/register.html", {"values": {}})
 
 
-@router.post("/register")
+@router.post("/register", dependencies=[Depends(optional_user)])
 def register(
     request: Request,
     db: SessionDep,
@@ -128,6 +130,7 @@ def sign_out(request: Request, db: SessionDep, settings: SettingsDep) -> Respons
     if session_hash := getattr(request.state, "session_hash", None):
         end_session(db, session_hash)
         db.commit()
+        log_event(logger, "sign-out", user_id=request.state.user.id)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(settings.session_cookie_name, path="/", secure=settings.secure_cookies)
     return response

@@ -9,7 +9,8 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import CurrentUser, SessionDep
-from app.errors import AnswerInvalid, InvalidInput
+from app.errors import AnswerInvalid, InvalidInput, NotFound
+from app.grading.kinds.vsm import MapView, VsmKind, map_view
 from app.learning import attempts
 from app.web.exercise_context import exercise_context
 from app.web.rendering import is_htmx, render
@@ -81,3 +82,44 @@ def attempt_page(
     attempt = attempts.get_own_attempt(db, user, attempt_id)
     view = attempts.attempt_view(db, user, attempt)
     return render(request, "exercises/attempt.html", {"view": view})
+
+
+def _map_of(request: Request, loaded: attempts.LoadedExercise) -> MapView:
+    if not isinstance(loaded.kind, VsmKind):
+        raise NotFound("This exercise has no map.")
+    query = request.query_params
+    raw = attempts.normalise_raw({k: query.getlist(k) for k in query.keys()})  # noqa: SIM118
+    return map_view(raw, f"{loaded.exercise.slug}-map")
+
+
+@router.get("/exercises/{slug}/map")
+def live_map(request: Request, slug: str, db: SessionDep, user: CurrentUser) -> Response:
+    """The map redrawn from the form as the learner types (an htmx fragment); saves nothing."""
+    loaded = attempts.load_exercise(db, slug)
+    context = {"map": _map_of(request, loaded), "slug": slug}
+    return render(request, "exercises/_vsm_map.html", context)
+
+
+@router.get("/exercises/{slug}/map.svg")
+def download_map(request: Request, slug: str, db: SessionDep, user: CurrentUser) -> Response:
+    svg = _map_of(request, attempts.load_exercise(db, slug)).svg
+    return _svg_download(svg, f"{slug}-value-stream-map.svg")
+
+
+@router.get("/attempts/{attempt_id}/map.svg")
+def attempt_map(attempt_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
+    """The map as submitted in one of the caller's own attempts."""
+    attempt = attempts.get_own_attempt(db, user, attempt_id)
+    view = attempts.attempt_view(db, user, attempt)
+    if view.version.kind != VsmKind.name:
+        raise NotFound("This attempt has no map.")
+    svg = map_view(attempt.answer, "attempt-map").svg
+    return _svg_download(svg, f"{view.exercise.slug}-attempt-{attempt.number}.svg")
+
+
+def _svg_download(svg: str, filename: str) -> Response:
+    headers = {
+        "content-disposition": f'attachment; filename="{filename}"',
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    }
+    return Response(svg, media_type="image/svg+xml", headers=headers)
