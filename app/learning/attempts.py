@@ -28,7 +28,7 @@ from app.models.base import utcnow
 
 MAX_FIELDS = 200
 MAX_VALUES_PER_FIELD = 20
-MAX_VALUE_LENGTH = 200
+MAX_VALUE_LENGTH = 1000
 
 
 @dataclass(frozen=True)
