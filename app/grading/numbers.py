@@ -54,11 +54,19 @@ def parse_number(text: str, unit: Unit = "number") -> float:
 
 @dataclass(frozen=True)
 class Tolerance:
+    """How far an answer may be from the reference: relative, absolute, and/or to a number
+    of significant figures (half a unit in the last significant figure asked for)."""
+
     rtol: float = 0.0
     atol: float = 0.0
+    sig_figs: int | None = None
 
     def allowed(self, expected: float) -> float:
-        return max(self.atol, self.rtol * abs(expected))
+        allowed = max(self.atol, self.rtol * abs(expected))
+        if self.sig_figs and expected != 0:
+            last_digit = math.floor(math.log10(abs(expected))) - self.sig_figs + 1
+            allowed = max(allowed, 0.5 * 10.0**last_digit)
+        return allowed
 
     def accepts(self, given: float, expected: float) -> bool:
         return abs(given - expected) <= self.allowed(expected) + 1e-12 * max(1.0, abs(expected))

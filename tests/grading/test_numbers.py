@@ -82,3 +82,21 @@ def test_feedback_numbers_are_formatted_plainly():
     assert format_number(1234567.891, 2) == "1,234,567.89"
     assert format_number(0.5000) == "0.5"
     assert format_number(12.0) == "12"
+
+
+class TestSignificantFigures:
+    def test_an_answer_right_to_the_figures_asked_for_passes(self):
+        three = Tolerance(sig_figs=3)
+        assert judge(0.854, 0.853850, three).verdict == "correct"
+        assert judge(66_800, 66_807, three).verdict == "correct"
+        assert judge(0.852, 0.853850, three).verdict != "correct"
+
+    def test_significant_figures_combine_with_other_tolerances(self):
+        assert Tolerance(rtol=0.01, sig_figs=3).allowed(100) == 1.0
+        assert Tolerance(atol=0.01, sig_figs=2).allowed(3.14159) == 0.05
+
+    def test_an_exercise_may_ask_for_significant_figures_on_a_part(self):
+        from app.grading.kinds.base import PartOverride, PartSpec, apply_overrides
+
+        parts = apply_overrides({"rty": PartSpec("RTY")}, {"rty": PartOverride(sig_figs=3)})
+        assert parts["rty"].tolerance.sig_figs == 3

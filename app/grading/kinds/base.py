@@ -34,6 +34,7 @@ class PartOverride(BaseModel):
     weight: float | None = Field(default=None, ge=0, le=100)
     rtol: float | None = Field(default=None, ge=0, le=1)
     atol: float | None = Field(default=None, ge=0)
+    sig_figs: int | None = Field(default=None, ge=1, le=10)
 
 
 def apply_overrides(
@@ -45,6 +46,7 @@ def apply_overrides(
         tolerance = Tolerance(
             rtol=override.rtol if override.rtol is not None else part.tolerance.rtol,
             atol=override.atol if override.atol is not None else part.tolerance.atol,
+            sig_figs=override.sig_figs or part.tolerance.sig_figs,
         )
         weight = override.weight if override.weight is not None else part.weight
         parts[name] = replace(part, weight=weight, tolerance=tolerance)

@@ -34,6 +34,7 @@ class Question(BaseModel):
     unit: Unit = "number"
     rtol: float = Field(default=0.005, ge=0, le=1)
     atol: float = Field(default=0.0, ge=0)
+    sig_figs: int | None = Field(default=None, ge=1, le=10)
     explanation: str = Field(default="", max_length=2000)
     weight: float = Field(default=1.0, gt=0, le=100)
 
@@ -82,7 +83,7 @@ class QuizKind(Kind):
                 label=f"Question {n}",
                 unit=q.unit,
                 weight=q.weight,
-                tolerance=Tolerance(rtol=q.rtol, atol=q.atol),
+                tolerance=Tolerance(rtol=q.rtol, atol=q.atol, sig_figs=q.sig_figs),
             )
             for n, q in enumerate(params.questions, start=1)
         }
