@@ -13,7 +13,7 @@ from app.error_handlers import install_error_handlers
 from app.logs import configure_logging
 from app.security.csrf import csrf_protect
 from app.security.headers import SecurityMiddleware
-from app.web.routes import accounts, admin, api_docs, catalog, exercises, ops
+from app.web.routes import accounts, admin, api_docs, catalog, exams, exercises, ops
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -36,7 +36,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SecurityMiddleware, settings=settings)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    web_routers = (ops.router, accounts.router, admin.router, exercises.router, catalog.router)
+    web_routers = (
+        ops.router,
+        accounts.router,
+        admin.router,
+        exercises.router,
+        exams.router,
+        catalog.router,
+    )
     for router in web_routers:
         app.include_router(router, include_in_schema=False)
     app.include_router(api_router, prefix="/api/v1")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.content.exams import ExamSource, load_exam
 from app.content.exercises import ExerciseSource, load_exercises
 from app.content.problems import Problem, read_text
 from app.content.schemas import CourseFile, ModuleFrontMatter
@@ -34,6 +35,7 @@ class CourseSource:
     modules: list[ModuleSource]
     content_hash: str
     id_line: int = 1
+    exam: ExamSource | None = None
 
 
 @dataclass
@@ -84,7 +86,8 @@ def _load_course(
             Problem(folder / unlisted, 1, "module folder is not listed in course.yaml modules")
         )
     id_line = document.line_of(("id",))
-    return CourseSource(folder, folder.name, meta, modules, _hash(text), id_line)
+    exam = load_exam(folder, exercises, problems)
+    return CourseSource(folder, folder.name, meta, modules, _hash(text), id_line, exam)
 
 
 def _load_listed_module(
@@ -193,6 +196,8 @@ def _check_unique_ids(loaded: LoadedContent) -> None:
                 slugs.add(module.slug)
                 kept_modules.append(module)
         course.modules = kept_modules
+        if course.exam and not first_holder(course.exam.meta.id, course.exam.path, 1):
+            course.exam = None
         kept_courses.append(course)
     loaded.courses = kept_courses
 

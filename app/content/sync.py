@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from app.content.exams import ExamSource
 from app.content.exercises import ExerciseSource
 from app.content.loader import CourseSource, LoadedContent, ModuleSource
 from app.content.markdown import count_words, render_markdown
-from app.models import Course, Exercise, ExerciseVersion, Module, ModuleVersion
+from app.models import Course, Exam, Exercise, ExerciseVersion, Module, ModuleVersion
 from app.models.base import utcnow
 
 
@@ -59,12 +60,20 @@ def sync_content(session: Session, content: LoadedContent) -> SyncReport:
         _park_slugs(session, siblings, {m.slug: m.meta.id for m in source.modules})
         for module_position, module in enumerate(source.modules):
             _sync_module(session, source, module, module_position, report)
+        if source.exam:
+            _sync_exam(session, source, source.exam, report)
     if content.problems:
         report.retirement_skipped = True
     else:
         _unpublish_missing_exercises(session, set(exercise_ids.values()), report)
         module_ids = {m.meta.id for c in content.courses for m in c.modules}
         _unpublish_missing(session, {c.meta.id for c in content.courses}, module_ids, report)
+        exam_ids = {c.exam.meta.id for c in content.courses if c.exam}
+        for exam in session.exec(select(Exam).where(col(Exam.is_published))):
+            if exam.id not in exam_ids:
+                exam.is_published = False
+                session.add(exam)
+                report.unpublished.append(f"exam {exam.title}")
     session.flush()
     return report
 
@@ -161,6 +170,26 @@ def current_version(session: Session, module: Module) -> ModuleVersion | None:
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def _sync_exam(
+    session: Session, course: CourseSource, source: ExamSource, report: SyncReport
+) -> None:
+    """An exam keeps only its current definition: each sitting freezes what it uses."""
+    exam = session.get(Exam, source.meta.id)
+    label = f"exam {course.slug}"
+    if exam is not None and exam.content_hash == source.content_hash and exam.is_published:
+        report.unchanged += 1
+        return
+    (report.created if exam is None else report.updated).append(label)
+    exam = exam or Exam(id=source.meta.id, course_id=course.meta.id, content_hash="")
+    exam.course_id = course.meta.id
+    exam.title = source.meta.title
+    exam.definition = source.meta.model_dump(mode="json")
+    exam.content_hash = source.content_hash
+    exam.is_published = True
+    exam.updated_at = utcnow()
+    session.add(exam)
 
 
 def _sync_exercise(session: Session, source: ExerciseSource, report: SyncReport) -> None:

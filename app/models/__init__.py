@@ -2,6 +2,7 @@
 
 from app.models.attempts import Attempt, ExerciseProgress
 from app.models.catalog import Course, Exercise, ExerciseVersion, Module, ModuleVersion
+from app.models.exams import Exam, ExamSitting
 from app.models.learning import Enrolment, ModuleProgress
 from app.models.security import ApiToken, AuthSession, LoginFailure
 from app.models.users import OrgUnit, Role, User
@@ -12,6 +13,8 @@ __all__ = [
     "AuthSession",
     "Course",
     "Enrolment",
+    "Exam",
+    "ExamSitting",
     "Exercise",
     "ExerciseProgress",
     "ExerciseVersion",

@@ -5,7 +5,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from app.deps import CurrentUser, OptionalUser, SessionDep
-from app.learning import attempts, service
+from app.learning import attempts, exams, service
 from app.models import Course, Module, ModuleVersion
 from app.web.exercise_context import exercise_context
 from app.web.rendering import is_htmx, render
@@ -25,9 +25,13 @@ def course_page(request: Request, slug: str, db: SessionDep, user: OptionalUser)
     outline = service.course_outline(db, course, user)
     enrolled = user is not None and service.is_enrolled(db, user, course)
     progress = service.course_progress(course, outline, enrolled)
-    return render(
-        request, "catalog/course.html", {"course": course, "outline": outline, "progress": progress}
-    )
+    context = {
+        "course": course,
+        "outline": outline,
+        "progress": progress,
+        "exam": exams.course_exam(db, course),
+    }
+    return render(request, "catalog/course.html", context)
 
 
 @router.post("/courses/{slug}/enrol")

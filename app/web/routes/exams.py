@@ -1,0 +1,125 @@
+"""Exam pages: the rules and my sittings, one question at a time, submitting, results."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from app.deps import CurrentUser, SessionDep
+from app.errors import AnswerInvalid
+from app.learning import attempts, exams
+from app.learning.exams import Question
+from app.models import ExamSitting
+from app.web.rendering import render
+
+router = APIRouter()
+QuestionIndex = Annotated[int, Path(ge=1, le=50)]
+
+
+@router.get("/exams/{exam_id}")
+def exam_page(request: Request, exam_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
+    exam = exams.get_exam(db, exam_id)
+    return render(request, "exams/overview.html", {"standing": exams.standing(db, user, exam)})
+
+
+@router.post("/exams/{exam_id}/start")
+def start_exam(exam_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
+    sitting = exams.start(db, user, exams.get_exam(db, exam_id))
+    db.commit()
+    return RedirectResponse(f"/exam-sittings/{sitting.id}", status_code=303)
+
+
+@router.get("/exam-sittings/{sitting_id}")
+def sitting_page(
+    request: Request, sitting_id: uuid.UUID, db: SessionDep, user: CurrentUser
+) -> Response:
+    sitting = exams.get_own_sitting(db, user, sitting_id)
+    items = [exams.question(db, sitting, i) for i in range(len(sitting.plan["slots"]))]
+    context = {
+        "sitting": sitting,
+        "exam": exams.get_exam(db, sitting.exam_id),
+        "items": items,
+        "open": exams.is_open(sitting),
+    }
+    return render(request, "exams/sitting.html", context)
+
+
+@router.get("/exam-sittings/{sitting_id}/questions/{number}")
+def question_page(
+    request: Request,
+    sitting_id: uuid.UUID,
+    number: QuestionIndex,
+    db: SessionDep,
+    user: CurrentUser,
+) -> Response:
+    sitting = exams.get_own_sitting(db, user, sitting_id)
+    item = exams.question(db, sitting, number - 1)
+    entered = sitting.answers.get(str(number - 1), {})
+    return render(request, "exams/question.html", _question_context(sitting, item, entered, {}))
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+@router.post("/exam-sittings/{sitting_id}/questions/{number}")
+def save_answer(
+    request: Request,
+    sitting_id: uuid.UUID,
+    number: QuestionIndex,
+    form: Annotated[FormData, Depends(_form)],
+    db: SessionDep,
+    user: CurrentUser,
+) -> Response:
+    sitting = exams.get_own_sitting(db, user, sitting_id)
+    raw = attempts.normalise_raw({k: form.getlist(k) for k in form.keys() if k != "csrf_token"})  # noqa: SIM118
+    try:
+        exams.save_answer(db, sitting, number - 1, raw)
+    except AnswerInvalid as invalid:
+        item = exams.question(db, sitting, number - 1)
+        context = _question_context(sitting, item, raw, invalid.errors)
+        return render(request, "exams/question.html", context, status_code=422)
+    db.commit()
+    last = len(sitting.plan["slots"])
+    target = (
+        f"/exam-sittings/{sitting.id}/questions/{number + 1}"
+        if number < last
+        else f"/exam-sittings/{sitting.id}"
+    )
+    if sitting.plan["feedback"] == "per_question":
+        target = f"/exam-sittings/{sitting.id}/questions/{number}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/exam-sittings/{sitting_id}/submit")
+def submit_exam(sitting_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
+    sitting = exams.submit(db, exams.get_own_sitting(db, user, sitting_id))
+    db.commit()
+    return RedirectResponse(f"/exam-sittings/{sitting.id}", status_code=303)
+
+
+def _question_context(
+    sitting: ExamSitting, item: Question, entered: dict[str, list[str]], errors: dict[str, str]
+) -> dict[str, object]:
+    loaded = item.loaded
+    return {
+        "sitting": sitting,
+        "number": item.index + 1,
+        "count": len(sitting.plan["slots"]),
+        "open": exams.is_open(sitting),
+        "result": sitting.results.get(str(item.index)),
+        "ex": {
+            "exercise": loaded.exercise,
+            "version": loaded.version,
+            "kind": loaded.kind,
+            "params": loaded.params,
+            "variant": item.variant,
+            "prompt_html": loaded.prompt_html(item.variant),
+            "entered": entered,
+            "errors": errors,
+            "view": loaded.kind.view(loaded.params, item.variant, entered),
+        },
+    }
