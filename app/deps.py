@@ -78,3 +78,5 @@ AdminUser = Annotated[User, role_required(Role.admin)]
 # A row id in a URL. Bounded to what every database's integer column holds, so an
 # absurd id is simply not found rather than an error from the database.
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+
+InstructorUser = Annotated[User, role_required(Role.instructor, Role.admin)]

@@ -13,7 +13,7 @@ from app.error_handlers import install_error_handlers
 from app.logs import configure_logging
 from app.security.csrf import csrf_protect
 from app.security.headers import SecurityMiddleware
-from app.web.routes import accounts, admin, api_docs, catalog, exams, exercises, ops
+from app.web.routes import accounts, admin, api_docs, catalog, exams, exercises, ops, reviews
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         admin.router,
         exercises.router,
         exams.router,
+        reviews.router,
         catalog.router,
     )
     for router in web_routers:

@@ -221,8 +221,8 @@ def _record(
 ) -> Attempt:
     now = utcnow()
     progress.attempts_used += 1
-    progress.best_score = max(progress.best_score, result.score)
-    progress.passed = progress.best_score >= loaded.pass_mark - 1e-9
+    if not loaded.needs_review:  # a reviewed attempt counts once its review is in
+        record_score(progress, result.score, result.score >= loaded.pass_mark - 1e-9)
     progress.last_attempt_at = now
     attempt = Attempt(
         user_id=user.id,  # type: ignore[arg-type]
@@ -240,6 +240,11 @@ def _record(
     db.add(progress)
     db.add(attempt)
     return attempt
+
+
+def record_score(progress: ExerciseProgress, score: float, passed: bool) -> None:
+    progress.best_score = max(progress.best_score, score)
+    progress.passed = progress.passed or passed
 
 
 def _attempt_by_token(db: Session, user: User, token: str) -> Attempt | None:

@@ -36,8 +36,12 @@ class Attempt(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     score: float
-    status: str = Field(default="graded", max_length=20)  # graded | awaiting_review
+    status: str = Field(default="graded", max_length=20)  # graded | awaiting_review | reviewed
     created_at: datetime = Field(default_factory=utcnow)
+    # An instructor's review: per-criterion levels and comments, and the overall comment.
+    review: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: datetime | None = None
 
 
 class ExerciseProgress(SQLModel, table=True):

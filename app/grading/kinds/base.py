@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.grading.numbers import EXACT, NumberFormatError, Tolerance, Unit, parse_number
 from app.grading.results import AnswerErrors, GradeResult
+from app.grading.rubrics import OVERALL_RUBRIC, Rubric
 
 RawAnswer = Mapping[str, list[str]]
 Variant = dict[str, Any]
@@ -86,6 +87,10 @@ class Kind(ABC):
     @abstractmethod
     def to_form(self, params: Any, variant: Variant, answer: Answer) -> dict[str, list[str]]:
         """An answer as the raw form fields a browser would send (the inverse of parse)."""
+
+    def rubric(self, params: Any) -> Rubric:
+        """What an instructor scores when the exercise requires review."""
+        return OVERALL_RUBRIC
 
     def view(self, params: Any, variant: Variant, entered: RawAnswer) -> dict[str, Any]:
         """Anything extra the kind's form template shows, built from what was entered."""

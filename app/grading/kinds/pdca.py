@@ -37,6 +37,7 @@ from app.grading.numbers import (
     parse_number,
 )
 from app.grading.results import GradeResult, PartResult
+from app.grading.rubrics import A3_RUBRIC, Rubric
 
 TEXT_LIMIT = 500
 WHY_SLOTS = 7
@@ -341,6 +342,9 @@ class PdcaKind(Kind):
         self, params: PdcaParams, variant: Variant, answer: Answer, parts: dict[str, PartSpec]
     ) -> GradeResult:
         return grade_plan(params, answer, parts)
+
+    def rubric(self, params: PdcaParams) -> Rubric:
+        return A3_RUBRIC
 
     def to_form(self, params: PdcaParams, variant: Variant, answer: Answer) -> dict[str, list[str]]:
         form = {
