@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.content.exams import ExamSource, load_exam
 from app.content.exercises import ExerciseSource, load_exercises
+from app.content.figures import Figure, load_figures
 from app.content.problems import Problem, read_text
 from app.content.schemas import CourseFile, ModuleFrontMatter
 from app.content.yaml_source import YamlDocument, parse_model
@@ -25,6 +26,7 @@ class ModuleSource:
     body: str
     content_hash: str
     id_line: int = 1
+    figures: dict[str, Figure] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,7 +144,9 @@ def _load_module(
             problems.append(Problem(path, document.line_of(("exercises", index)), problem))
     match = MODULE_FOLDER.match(folder.name)
     slug = match.group("slug") if match else folder.name
-    return ModuleSource(folder, slug, meta, body, _hash(text), document.line_of(("id",)))
+    figures = load_figures(folder, body, _first_body_line(lines, end), problems)
+    digest = _hash(text + "".join(f"\0{name}:{_hash_bytes(f.data)}" for name, f in figures.items()))
+    return ModuleSource(folder, slug, meta, body, digest, document.line_of(("id",)), figures)
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,18 @@ def _read(path: Path, problems: list[Problem]) -> str | None:
     if problem:
         problems.append(problem)
     return text
+
+
+def _first_body_line(lines: list[str], front_matter_end: int) -> int:
+    """The file line on which the stripped body starts."""
+    index = front_matter_end + 1
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index + 1
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _hash(text: str) -> str:

@@ -81,6 +81,21 @@ def _table_alignment(state: StateCore) -> None:
                 token.attrSet("class", f"align-{match.group(1)}")
 
 
+def _figure_urls(state: StateCore) -> None:
+    base = state.env.get("figure_base") if isinstance(state.env, dict) else None
+    if not base:
+        return
+    for token in state.tokens:
+        for child in token.children or []:
+            src = str(child.attrGet("src") or "") if child.type == "image" else ""
+            if src and "://" not in src and not src.startswith(("/", "#", "data:")):
+                child.attrSet("src", f"{base}/{src}")
+
+
+def count_words(source: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’.-]*", source))
+
+
 def _build_parser() -> MarkdownIt:
     parser = (
         MarkdownIt("commonmark", {"html": False, "typographer": True})
@@ -92,6 +107,7 @@ def _build_parser() -> MarkdownIt:
     parser.core.ruler.before("anchor", "demote_title_headings", _demote_title_headings)
     parser.core.ruler.push("figures", _figures)
     parser.core.ruler.push("table_alignment", _table_alignment)
+    parser.core.ruler.push("figure_urls", _figure_urls)
     return parser
 
 
@@ -116,10 +132,7 @@ def sanitise(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    """Render trusted-format, untrusted-author markdown to sanitised HTML."""
-    return sanitise(_PARSER.render(source))
-
-
-def count_words(source: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’.-]*", source))
+def render_markdown(source: str, figure_base: str | None = None) -> str:
+    """Render trusted-format, untrusted-author markdown to sanitised HTML. With
+    `figure_base`, images named relative to the module folder point under that URL."""
+    return sanitise(_PARSER.render(source, {"figure_base": figure_base}))

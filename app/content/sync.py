@@ -14,7 +14,15 @@ from app.content.exams import ExamSource
 from app.content.exercises import ExerciseSource
 from app.content.loader import CourseSource, LoadedContent, ModuleSource
 from app.content.markdown import count_words, render_markdown
-from app.models import Course, Exam, Exercise, ExerciseVersion, Module, ModuleVersion
+from app.models import (
+    Course,
+    Exam,
+    Exercise,
+    ExerciseVersion,
+    Module,
+    ModuleFigure,
+    ModuleVersion,
+)
 from app.models.base import utcnow
 
 
@@ -137,7 +145,18 @@ def _sync_module(
     module.course_id, module.slug, module.position, module.is_published = placement
     latest = current_version(session, module)
     if latest is None or latest.content_hash != source.content_hash:
-        session.add(_new_version(module, source, (latest.number if latest else 0) + 1))
+        version = _new_version(module, source, (latest.number if latest else 0) + 1)
+        session.add(version)
+        session.flush()
+        for figure in source.figures.values():
+            session.add(
+                ModuleFigure(
+                    module_version_id=version.id,  # type: ignore[arg-type]
+                    name=figure.name,
+                    media_type=figure.media_type,
+                    data=figure.data,
+                )
+            )
         if latest is not None:
             report.updated.append(label)
     elif moved:
@@ -157,9 +176,14 @@ def _new_version(module: Module, source: ModuleSource, number: int) -> ModuleVer
         objectives=list(source.meta.objectives),
         exercise_slugs=list(source.meta.exercises),
         body_markdown=source.body,
-        body_html=render_markdown(source.body),
+        body_html=render_markdown(source.body, figure_base=figure_base(module.id, number)),
         word_count=count_words(source.body),
     )
+
+
+def figure_base(module_id: uuid.UUID, version_number: int) -> str:
+    """Where a module version's figures are served; versioned, so cacheable for ever."""
+    return f"/figures/{module_id}/{version_number}"
 
 
 def current_version(session: Session, module: Module) -> ModuleVersion | None:

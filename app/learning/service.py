@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from app.errors import NotFound
-from app.models import Course, Enrolment, Module, ModuleProgress, ModuleVersion, User
+from app.models import Course, Enrolment, Module, ModuleFigure, ModuleProgress, ModuleVersion, User
 
 
 @dataclass(frozen=True)
@@ -177,3 +177,20 @@ def _insert_once(db: Session, row: Enrolment | ModuleProgress) -> None:
 
 def progress_by_course(db: Session, user: User) -> list[CourseProgress]:
     return [p for p in list_courses(db, user) if p.enrolled or p.modules_read]
+
+
+def get_figure(db: Session, module_id: uuid.UUID, version_number: int, name: str) -> ModuleFigure:
+    row = db.exec(
+        select(ModuleFigure)
+        .join(ModuleVersion, col(ModuleVersion.id) == ModuleFigure.module_version_id)
+        .join(Module, col(Module.id) == ModuleVersion.module_id)
+        .where(
+            ModuleVersion.module_id == module_id,
+            ModuleVersion.number == version_number,
+            ModuleFigure.name == name,
+            col(Module.is_published),
+        )
+    ).first()
+    if row is None:
+        raise NotFound("There is no such figure.")
+    return row

@@ -1,7 +1,14 @@
 """All tables, imported here so the metadata is complete for Alembic and create_all."""
 
 from app.models.attempts import Attempt, ExerciseProgress
-from app.models.catalog import Course, Exercise, ExerciseVersion, Module, ModuleVersion
+from app.models.catalog import (
+    Course,
+    Exercise,
+    ExerciseVersion,
+    Module,
+    ModuleFigure,
+    ModuleVersion,
+)
 from app.models.exams import Exam, ExamSitting
 from app.models.learning import Enrolment, ModuleProgress
 from app.models.security import ApiToken, AuthSession, LoginFailure
@@ -20,6 +27,7 @@ __all__ = [
     "ExerciseVersion",
     "LoginFailure",
     "Module",
+    "ModuleFigure",
     "ModuleProgress",
     "ModuleVersion",
     "OrgUnit",

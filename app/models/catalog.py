@@ -8,7 +8,7 @@ version is the one with the highest number.
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import utcnow
@@ -83,3 +83,16 @@ class ExerciseVersion(SQLModel, table=True):
     prompt_markdown: str = Field(sa_column=Column(Text, nullable=False))
     solution_markdown: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ModuleFigure(SQLModel, table=True):
+    """An image that belongs to one module version, served at a URL that never changes."""
+
+    __tablename__ = "module_figure"
+    __table_args__ = (UniqueConstraint("module_version_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_version_id: int = Field(foreign_key="module_version.id", index=True)
+    name: str = Field(max_length=120)
+    media_type: str = Field(max_length=40)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -1,10 +1,12 @@
 """The catalogue, course pages and module pages."""
 
+import uuid
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from app.deps import CurrentUser, OptionalUser, SessionDep
+from app.deps import CurrentUser, OptionalUser, RowId, SessionDep
 from app.learning import attempts, exams, service
 from app.models import Course, Module, ModuleVersion
 from app.web.exercise_context import exercise_context
@@ -85,3 +87,16 @@ def _module_context(
         "previous": outline[position - 1] if position > 0 else None,
         "next": outline[position + 1] if position + 1 < len(outline) else None,
     }
+
+
+@router.get("/figures/{module_id}/{version_number}/{name}")
+def figure(
+    module_id: uuid.UUID, version_number: RowId, name: str, db: SessionDep, user: CurrentUser
+) -> Response:
+    """A module's figure, for signed-in readers like the module itself."""
+    image = service.get_figure(db, module_id, version_number, name)
+    headers = {
+        "cache-control": "private, max-age=31536000, immutable",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    }
+    return Response(image.data, media_type=image.media_type, headers=headers)
