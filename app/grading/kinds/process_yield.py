@@ -210,10 +210,15 @@ class _YieldGrader:
         return PartResult(name, part.label, score, part.weight, feedback, format_number(expected))
 
     def _numeric(
-        self, name: str, mistakes: dict[str, float], carried: float | None = None
+        self,
+        name: str,
+        mistakes: dict[str, float],
+        carried: float | None = None,
+        worked: str = "",
     ) -> PartResult:
         """Judge one number: correct, consistent with the learner's earlier answers, a named
-        mistake, a rounding slip, or wrong."""
+        mistake, a rounding slip, or wrong. `worked` shows the formula applied to the
+        learner's own earlier answers, added when the part is wrong."""
         tolerance = self.parts[name].tolerance
         given, expected = self.answer[name], self.key[name]
         judgement = judge(given, expected, tolerance)
@@ -222,6 +227,8 @@ class _YieldGrader:
         if carried is not None and tolerance.accepts(given, carried):
             return self._result(name, 1.0, CARRIED[name], expected)
         feedback = _explain(judgement, given, mistakes, tolerance, HOW[name])
+        if worked:
+            feedback += f" {worked}"
         return self._result(name, judgement.score, feedback, expected)
 
     def fpy(self) -> PartResult:
@@ -253,7 +260,10 @@ class _YieldGrader:
             MISTAKE["rty_final"]: 100 * self.variant["units_out"] / self.variant["units"],
             MISTAKE["rty_lowest"]: 100 * min(fpy),
         }
-        return self._numeric("rty", mistakes, carried=100 * math.prod(learner_fpy))
+        product = 100 * math.prod(learner_fpy)
+        factors = " × ".join(format_number(v, 2) + "%" for v in self.answer["fpy"])
+        worked = f"With your step yields: {factors} = {format_number(product, 2)}%."
+        return self._numeric("rty", mistakes, carried=product, worked=worked)
 
     def dpu(self) -> PartResult:
         units = self.variant["units"]
@@ -267,12 +277,24 @@ class _YieldGrader:
     def dpmo(self) -> PartResult:
         mistakes = {MISTAKE["dpmo_no_opportunities"]: self.key["dpu"] * 1_000_000}
         carried = self.answer["dpu"] / self.variant["opportunities"] * 1_000_000
-        return self._numeric("dpmo", mistakes, carried)
+        opportunities = self.variant["opportunities"]
+        worked = (
+            f"With your DPU: {format_number(self.answer['dpu'])} ÷ {opportunities} × 1,000,000 "
+            f"= {format_number(carried, 0)}."
+        )
+        return self._numeric("dpmo", mistakes, carried, worked)
 
     def sigma(self) -> PartResult:
         learner_dpmo = self.answer["dpmo"]
         carried = sigma_level(learner_dpmo) if 0 < learner_dpmo < 1_000_000 else None
-        return self._numeric("sigma", {MISTAKE["sigma_no_shift"]: self.key["sigma"] - 1.5}, carried)
+        worked = (
+            f"With your DPMO: Φ⁻¹(1 − {format_number(learner_dpmo, 0)} ÷ 1,000,000) + 1.5 "
+            f"= {format_number(carried, 2)}."
+            if carried is not None
+            else ""
+        )
+        mistakes = {MISTAKE["sigma_no_shift"]: self.key["sigma"] - 1.5}
+        return self._numeric("sigma", mistakes, carried, worked)
 
 
 def _explain(
