@@ -1,9 +1,11 @@
 """Validating HTML form input into schemas, with messages per field for inline display."""
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,3 +36,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+async def _form_fields(request: Request) -> FormData:
+    """The posted form, read once (the CSRF check has usually read it already)."""
+    return await request.form()
+
+
+# For sync routes that take free-form fields, such as an exercise's answer.
+FormFields = Annotated[FormData, Depends(_form_fields)]

@@ -3,9 +3,8 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import CurrentUser, SessionDep
@@ -13,6 +12,7 @@ from app.errors import AnswerInvalid
 from app.learning import attempts, exams
 from app.learning.exams import Question
 from app.models import ExamSitting
+from app.web.forms import FormFields
 from app.web.rendering import render
 
 router = APIRouter()
@@ -61,16 +61,12 @@ def question_page(
     return render(request, "exams/question.html", _question_context(sitting, item, entered, {}))
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
 @router.post("/exam-sittings/{sitting_id}/questions/{number}")
 def save_answer(
     request: Request,
     sitting_id: uuid.UUID,
     number: QuestionIndex,
-    form: Annotated[FormData, Depends(_form)],
+    form: FormFields,
     db: SessionDep,
     user: CurrentUser,
 ) -> Response:

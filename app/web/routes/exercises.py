@@ -1,11 +1,9 @@
 """Exercise pages: the learner's variant, submitting an answer, and their attempts."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import CurrentUser, SessionDep
@@ -13,6 +11,7 @@ from app.errors import AnswerInvalid, InvalidInput, NotFound
 from app.grading.kinds.vsm import MapView, VsmKind, map_view
 from app.learning import attempts
 from app.web.exercise_context import exercise_context
+from app.web.forms import FormFields
 from app.web.rendering import is_htmx, render
 
 router = APIRouter()
@@ -25,16 +24,9 @@ def exercise_page(request: Request, slug: str, db: SessionDep, user: CurrentUser
     return render(request, "exercises/page.html", {"ex": exercise_context(state)})
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
-FormDep = Annotated[FormData, Depends(_form)]
-
-
 @router.post("/exercises/{slug}/attempts")
 def submit_attempt(
-    request: Request, slug: str, form: FormDep, db: SessionDep, user: CurrentUser
+    request: Request, slug: str, form: FormFields, db: SessionDep, user: CurrentUser
 ) -> Response:
     loaded = attempts.load_exercise(db, slug)
     version_id = _version_id(form.get("version_id"))

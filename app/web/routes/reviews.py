@@ -3,14 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.deps import InstructorUser, SessionDep
 from app.errors import InvalidInput
 from app.learning import reviews
+from app.web.forms import FormFields
 from app.web.rendering import render
 
 router = APIRouter(prefix="/review")
@@ -41,15 +41,11 @@ def review_page(
     return render(request, "review/attempt.html", {"case": case, "errors": {}, "entered": {}})
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
 @router.post("/{attempt_id}")
 def submit_review(
     request: Request,
     attempt_id: uuid.UUID,
-    form: Annotated[FormData, Depends(_form)],
+    form: FormFields,
     db: SessionDep,
     reviewer: InstructorUser,
 ) -> Response:
