@@ -45,6 +45,7 @@ def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> Us
         if user is None:
             raise NotAuthenticated("The API token is invalid or has been revoked.")
         request.state.session_hash = None
+        request.state.user = user
         return user
     signed_in = load_session(db, request.cookies.get(settings.session_cookie_name), settings)
     request.state.session_hash = signed_in.token_hash if signed_in else None

@@ -2,7 +2,7 @@
 
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -18,6 +18,16 @@ class Belt(StrEnum):
     black = "black"
 
 
+class CertificationRule(BaseModel):
+    """What earns the course's certificate: every module completed and the exam passed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    modules: Literal["all"] = "all"
+    exam_pass_mark: float = Field(gt=0, le=1)
+    valid_years: int | None = Field(default=None, ge=1, le=10)
+
+
 class CourseFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -27,6 +37,7 @@ class CourseFile(BaseModel):
     summary: str = Field(default="", max_length=2000)
     modules: list[ModuleFolder] = Field(min_length=1)
     prerequisites: list[Slug] = Field(default_factory=list)
+    certification: CertificationRule | None = None
 
 
 class ModuleFrontMatter(BaseModel):

@@ -45,7 +45,7 @@ def test_a_pool_naming_an_unknown_exercise_is_reported_on_its_line(content_copy)
         f"{path}:7: slots.1.pool: exercise 'no-such-exercise' is not available"
     ]
     assert loaded.courses[0].exam is None
-    assert len(loaded.courses[0].modules) == 1, "the course itself still loads"
+    assert len(loaded.courses[0].modules) == 10, "the course itself still loads"
 
 
 @pytest.mark.parametrize(

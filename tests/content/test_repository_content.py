@@ -22,14 +22,39 @@ def test_the_repository_content_loads_with_no_problems():
     assert all(course.modules for course in LOADED.courses)
 
 
+def test_every_exercise_is_used_by_a_module_and_there_are_at_least_25():
+    used = {slug for module in MODULES.values() for slug in module.meta.exercises}
+    assert set(LOADED.exercises) == used
+    assert len(used) >= 25
+
+
+def test_the_yellow_belt_certifies_all_modules_and_the_exam_at_80_percent():
+    course = next(c for c in LOADED.courses if c.slug == "yellow-belt")
+    rule = course.meta.certification
+    assert rule is not None and rule.modules == "all" and rule.exam_pass_mark == 0.8
+    assert course.exam is not None and course.exam.meta.pass_mark == 0.8
+
+
 class TestEveryModule:
     @pytest.mark.parametrize("module", MODULES.values(), ids=MODULES.keys())
     def test_it_has_three_to_five_objectives(self, module):
         assert 3 <= len(module.meta.objectives) <= 5
 
     @pytest.mark.parametrize("module", MODULES.values(), ids=MODULES.keys())
-    def test_it_has_at_least_1500_words_of_teaching_text(self, module):
-        assert count_words(module.body) >= 1500
+    def test_it_has_1200_to_2500_words_of_teaching_text(self, module):
+        assert 1200 <= count_words(module.body) <= 2500
+
+    @pytest.mark.parametrize("module", MODULES.values(), ids=MODULES.keys())
+    def test_it_opens_with_a_knowledge_check_with_feedback_on_every_option(self, module):
+        check = LOADED.exercises[module.meta.exercises[0]]
+        assert check.meta.kind == "quiz"
+        assert len(check.params.questions) >= 5
+        for question in check.params.questions:
+            assert all(option.feedback.strip() for option in question.options), question.id
+
+    @pytest.mark.parametrize("module", MODULES.values(), ids=MODULES.keys())
+    def test_it_has_an_applied_exercise_beside_its_knowledge_check(self, module):
+        assert len(module.meta.exercises) >= 2
 
     @pytest.mark.parametrize("module", MODULES.values(), ids=MODULES.keys())
     def test_it_ends_with_a_summary_and_key_terms(self, module):
