@@ -13,6 +13,8 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.filters["percent"] = lambda value: f"{round(float(value) * 100)}%"
+ROLE_LABELS = {"learner": "Learner", "instructor": "Instructor", "hr": "HR", "admin": "Admin"}
+templates.env.filters["role_label"] = lambda role: ROLE_LABELS.get(str(role), str(role))
 
 
 def is_htmx(request: Request) -> bool:
