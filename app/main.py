@@ -13,7 +13,17 @@ from app.error_handlers import install_error_handlers
 from app.logs import configure_logging
 from app.security.csrf import csrf_protect
 from app.security.headers import SecurityMiddleware
-from app.web.routes import accounts, admin, api_docs, catalog, exams, exercises, ops, reviews
+from app.web.routes import (
+    accounts,
+    admin,
+    api_docs,
+    catalog,
+    exams,
+    exercises,
+    ops,
+    reviews,
+    verification,
+)
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -43,6 +53,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         exercises.router,
         exams.router,
         reviews.router,
+        verification.router,
         catalog.router,
     )
     for router in web_routers:

@@ -120,6 +120,9 @@ def _sync_course(session: Session, source: CourseSource, position: int, report: 
     course.title = source.meta.title
     course.belt = source.meta.belt.value
     course.summary = source.meta.summary
+    rule = source.meta.certification
+    course.certification = rule.model_dump(mode="json") if rule else None
+    course.prerequisites = list(source.meta.prerequisites)
     course.position = position
     course.content_hash = source.content_hash
     course.is_published = True

@@ -9,6 +9,7 @@ from app.models.catalog import (
     ModuleFigure,
     ModuleVersion,
 )
+from app.models.certification import Certificate
 from app.models.exams import Exam, ExamSitting
 from app.models.learning import Enrolment, ModuleProgress
 from app.models.security import ApiToken, AuthSession, LoginFailure
@@ -18,6 +19,7 @@ __all__ = [
     "ApiToken",
     "Attempt",
     "AuthSession",
+    "Certificate",
     "Course",
     "Enrolment",
     "Exam",

@@ -7,6 +7,7 @@ version is the one with the highest number.
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -26,6 +27,11 @@ class Course(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     is_published: bool = True
     updated_at: datetime = Field(default_factory=utcnow)
+    # What earns the certificate, and the courses whose certificates must come first.
+    certification: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
+    prerequisites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class Module(SQLModel, table=True):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from app.certification import service as certification
 from app.deps import CurrentUser, OptionalUser, RowId, SessionDep
 from app.learning import attempts, exams, service
 from app.models import Course, Module, ModuleVersion
@@ -27,7 +28,13 @@ def course_page(request: Request, slug: str, db: SessionDep, user: OptionalUser)
     outline = service.course_outline(db, course, user)
     enrolled = user is not None and service.is_enrolled(db, user, course)
     progress = service.course_progress(course, outline, enrolled)
+    held = (
+        [c for c in certification.certificates_of(db, user) if c.course_id == course.id]
+        if user
+        else []
+    )
     context = {
+        "certificate": held[0] if held else None,
         "course": course,
         "outline": outline,
         "progress": progress,
@@ -66,6 +73,7 @@ def mark_read(
     course = service.get_course(db, slug)
     module, version = service.get_module(db, course, module_slug)
     service.mark_read(db, user, course, module, version)
+    certification.award_if_earned(db, user, course)
     db.commit()
     if not is_htmx(request):
         return RedirectResponse(f"/courses/{course.slug}/{module.slug}", status_code=303)

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from app.certification import service as certification
 from app.deps import CurrentUser, SessionDep
 from app.errors import AnswerInvalid
 from app.learning import attempts, exams
 from app.learning.exams import Question
-from app.models import ExamSitting
+from app.models import Course, ExamSitting
 from app.web.forms import FormFields
 from app.web.rendering import render
 
@@ -93,6 +94,9 @@ def save_answer(
 @router.post("/exam-sittings/{sitting_id}/submit")
 def submit_exam(sitting_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
     sitting = exams.submit(db, exams.get_own_sitting(db, user, sitting_id))
+    course = db.get(Course, exams.get_exam(db, sitting.exam_id).course_id)
+    if sitting.passed and course is not None:
+        certification.award_if_earned(db, user, course)
     db.commit()
     return RedirectResponse(f"/exam-sittings/{sitting.id}", status_code=303)
 
