@@ -18,6 +18,7 @@ from app.web.routes import (
     admin,
     api_docs,
     catalog,
+    certificates,
     exams,
     exercises,
     ops,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         exams.router,
         reviews.router,
         verification.router,
+        certificates.router,
         catalog.router,
     )
     for router in web_routers:

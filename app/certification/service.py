@@ -7,12 +7,13 @@ the check, so two requests finishing at once cannot both issue one.
 """
 
 import secrets
+import uuid
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.logs import get_logger, log_event
 from app.models import Certificate, Course, Exam, ExamSitting, Module, ModuleProgress, User
 from app.models.base import utcnow
@@ -111,4 +112,48 @@ def verify(db: Session, code: str) -> Certificate:
     certificate = db.exec(select(Certificate).where(Certificate.code == code)).first()
     if certificate is None:
         raise NotFound("No certificate has this verification code.")
+    return certificate
+
+
+def get_own_certificate(db: Session, user: User, certificate_id: uuid.UUID) -> Certificate:
+    certificate = db.get(Certificate, certificate_id)
+    if certificate is None or certificate.user_id != user.id:
+        raise NotFound("There is no such certificate.")
+    return certificate
+
+
+def list_certificates(
+    db: Session, limit: int, offset: int, query: str = ""
+) -> tuple[list[Certificate], int]:
+    statement = select(Certificate)
+    if query:
+        statement = statement.where(
+            func.lower(col(Certificate.holder_name)).like(f"%{query.strip().lower()}%")
+        )
+    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = db.exec(
+        statement.order_by(col(Certificate.issued_at).desc()).offset(offset).limit(limit)
+    )
+    return list(rows), total
+
+
+def revoke(db: Session, admin: User, certificate_id: uuid.UUID, reason: str) -> Certificate:
+    """Revoke with a stated reason; the certificate then shows as revoked everywhere."""
+    certificate = db.get(Certificate, certificate_id)
+    if certificate is None:
+        raise NotFound("There is no such certificate.")
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 500:
+        raise InvalidInput("Give the reason for revoking (3 to 500 characters).", field="reason")
+    if certificate.revoked_at is None:
+        certificate.revoked_at = utcnow()
+        certificate.revoked_reason = reason
+        db.add(certificate)
+        log_event(
+            logger,
+            "certificate revoked",
+            certificate_id=str(certificate.id),
+            admin_id=admin.id,
+            reason=reason,
+        )
     return certificate

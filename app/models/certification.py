@@ -28,6 +28,14 @@ class Certificate(SQLModel, table=True):
     revoked_at: datetime | None = None
     revoked_reason: str | None = Field(default=None, max_length=500)
 
+    @property
+    def display_title(self) -> str:
+        """The course title, with the belt added when the title does not already say it."""
+        belt = f"{self.belt.capitalize()} Belt"
+        if belt.lower() in self.course_title.lower():
+            return self.course_title
+        return f"{self.course_title} ({belt})"
+
     def status(self, now: datetime) -> str:
         if self.revoked_at is not None:
             return "revoked"

@@ -1,0 +1,60 @@
+"""Certificates for their holders (PDF) and for admins (list, revoke)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from app.certification import service
+from app.certification.pdf import certificate_pdf
+from app.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
+from app.models.base import utcnow
+from app.web.rendering import render
+
+router = APIRouter()
+PER_PAGE = 50
+
+
+@router.get("/certificates/{certificate_id}.pdf")
+def certificate_file(
+    certificate_id: uuid.UUID, db: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    certificate = service.get_own_certificate(db, user, certificate_id)
+    pdf = certificate_pdf(certificate, f"{settings.base_url.rstrip('/')}/verify/{certificate.code}")
+    filename = f"takt-{certificate.belt}-belt-certificate.pdf"
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/admin/certificates")
+def certificates_page(
+    request: Request,
+    db: SessionDep,
+    admin: AdminUser,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    rows, total = service.list_certificates(db, PER_PAGE, (page - 1) * PER_PAGE, q)
+    context = {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // PER_PAGE)),
+        "q": q,
+        "now": utcnow(),
+    }
+    return render(request, "certificates/admin.html", context)
+
+
+@router.post("/admin/certificates/{certificate_id}/revoke")
+def revoke(
+    certificate_id: uuid.UUID,
+    db: SessionDep,
+    admin: AdminUser,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    service.revoke(db, admin, certificate_id, reason)
+    db.commit()
+    return RedirectResponse("/admin/certificates", status_code=303)

@@ -1,0 +1,93 @@
+"""The certificate PDF for its holder, and revocation by an admin."""
+
+import re
+import zlib
+
+import pytest
+from sqlmodel import Session, select
+
+from app.certification.service import award_if_earned
+from app.models import Certificate, Course
+from tests.certification.test_awarding import read_modules, sit_exam
+from tests.conftest import post_form, sign_in
+
+
+@pytest.fixture
+def certificate(content, engine, cast) -> Certificate:
+    with Session(engine, expire_on_commit=False) as tx:
+        course = tx.exec(select(Course).where(Course.slug == "yellow-belt")).one()
+        tx.commit()
+        read_modules(tx, cast["ada"], course)
+        sit_exam(tx, cast["ada"], course, 0.9)
+        certificate = award_if_earned(tx, cast["ada"], course)
+        tx.commit()
+        return certificate
+
+
+def pdf_text(data: bytes) -> bytes:
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    text = b""
+    for stream in streams:
+        try:
+            text += zlib.decompress(stream)
+        except zlib.error:
+            text += stream
+    return text
+
+
+def test_the_holder_downloads_a_pdf_naming_them_and_the_verification_page(signed_in, certificate):
+    response = signed_in("ada").get(f"/certificates/{certificate.id}.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert b"Ada Lovelace" in text
+    assert f"/verify/{certificate.code}".encode() in text
+
+
+def test_nobody_else_gets_the_pdf(certificate, new_client):
+    ben = new_client()
+    sign_in(ben, "ben")
+    assert ben.get(f"/certificates/{certificate.id}.pdf").status_code == 404
+
+
+def test_the_course_page_offers_the_pdf_to_its_holder(signed_in, certificate):
+    assert (
+        f"/certificates/{certificate.id}.pdf" in signed_in("ada").get("/courses/yellow-belt").text
+    )
+
+
+class TestRevoking:
+    def test_an_admin_revokes_with_a_reason_and_verification_shows_it(
+        self, certificate, new_client, db
+    ):
+        omar = new_client()
+        sign_in(omar, "omar")
+        response = post_form(
+            omar,
+            "/admin/certificates",
+            f"/admin/certificates/{certificate.id}/revoke",
+            {"reason": "Issued to the wrong account"},
+        )
+        assert response.status_code == 303
+        stored = db.exec(select(Certificate).execution_options(populate_existing=True)).one()
+        assert stored.revoked_reason == "Issued to the wrong account"
+        assert "This certificate has been revoked" in omar.get(f"/verify/{certificate.code}").text
+
+    def test_a_reason_is_required(self, certificate, new_client, db):
+        omar = new_client()
+        sign_in(omar, "omar")
+        response = post_form(
+            omar,
+            "/admin/certificates",
+            f"/admin/certificates/{certificate.id}/revoke",
+            {"reason": " "},
+        )
+        assert response.status_code == 422
+        assert db.exec(select(Certificate)).one().revoked_at is None
+
+    @pytest.mark.parametrize("who", ["ada", "ines", "hana"])
+    def test_only_admins_list_and_revoke(self, certificate, new_client, who):
+        client = new_client()
+        sign_in(client, who)
+        assert client.get("/admin/certificates").status_code == 403
