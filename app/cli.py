@@ -21,9 +21,11 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
 content_cli = typer.Typer(help="Course content in files.", no_args_is_help=True)
 users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
+credential_cli = typer.Typer(help="Open Badges credentials.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(content_cli, name="content")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(credential_cli, name="credential")
 
 ContentDir = Annotated[
     Path | None,
@@ -194,6 +196,42 @@ def _set_active(email: str, active: bool) -> None:
             raise typer.Exit(1)
         set_active(db, user, active)
     typer.echo(f"{email} is now {'enabled' if active else 'disabled'}.")
+
+
+@credential_cli.command("verify")
+def credential_verify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .jwt credential.")],
+    jwks_file: Annotated[
+        Path | None,
+        typer.Option("--jwks", help="The issuer's JWK set (default: this platform's key)."),
+    ] = None,
+) -> None:
+    """Check a credential's signature and dates offline; exit 1 if it does not hold."""
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from jwt.algorithms import OKPAlgorithm
+
+    from app.certification import credentials
+
+    if jwks_file:
+        jwk = json.loads(jwks_file.read_text())["keys"][0]
+        public = OKPAlgorithm.from_jwk(json.dumps(jwk))
+        if not isinstance(public, Ed25519PublicKey):
+            typer.secho("The JWK set holds no Ed25519 public key.", fg="red", err=True)
+            raise typer.Exit(1)
+    else:
+        public = credentials.private_key(_settings().signing_key).public_key()
+    try:
+        claims = credentials.verify(file.read_text().strip(), public)
+    except credentials.CredentialInvalid as error:
+        typer.secho(f"Not valid: {error}", fg="red", err=True)
+        raise typer.Exit(1) from error
+    subject = claims["credentialSubject"]
+    typer.echo(
+        f"Valid: {subject['name']} holds “{subject['achievement']['name']}”, "
+        f"issued by {claims['issuer']['name']} on {claims['validFrom'][:10]}."
+    )
 
 
 def main() -> None:

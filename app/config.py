@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     var_dir: Path = REPO_ROOT / "var"
     database_url: str = ""
     secret_key: str = ""
+    signing_key: str = ""  # Ed25519 private key (PEM) that signs Open Badges credentials
     content_dir: Path = REPO_ROOT
     migrations_dir: Path = REPO_ROOT / "alembic"
     base_url: str = "http://127.0.0.1:8000"
@@ -56,6 +57,13 @@ class Settings(BaseSettings):
             self.secret_key = _development_secret(self.var_dir)
         if self.is_production and len(self.secret_key) < 32:
             raise ConfigurationError("TAKT_SECRET_KEY must be at least 32 characters long.")
+        if not self.signing_key:
+            if self.is_production:
+                raise ConfigurationError(
+                    "TAKT_SIGNING_KEY must be set in production: an Ed25519 private key in PEM "
+                    "(`openssl genpkey -algorithm ed25519`). It signs certificates' credentials."
+                )
+            self.signing_key = _development_signing_key(self.var_dir)
         return self
 
     @property
@@ -91,3 +99,22 @@ def _development_secret(var_dir: Path) -> str:
     path.write_text(secret)
     path.chmod(0o600)
     return secret
+
+
+def _development_signing_key(var_dir: Path) -> str:
+    """Generate an Ed25519 key once and keep it, so issued credentials stay verifiable."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = var_dir / "signing_key.pem"
+    if path.exists():
+        return path.read_text()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(pem)
+    path.chmod(0o600)
+    return pem.decode()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -25,6 +27,13 @@ from app.models import Role, User
 from app.security.passwords import hash_password
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
+TEST_SIGNING_KEY = (
+    Ed25519PrivateKey.generate()
+    .private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    .decode()
+)
 BASE_URL = "http://testserver"
 
 
@@ -81,6 +90,7 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
         "env": Environment.test,
         "database_url": database_url,
         "secret_key": TEST_SECRET,
+        "signing_key": TEST_SIGNING_KEY,
         "var_dir": var_dir,
         "content_dir": REPO_ROOT,
         "base_url": BASE_URL,

@@ -4,7 +4,7 @@ import pytest
 
 from app.config import ConfigurationError, Environment, Settings
 from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, TEST_SIGNING_KEY
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +50,10 @@ def test_production_refuses_a_short_secret(monkeypatch):
 
 def test_production_uses_secure_host_prefixed_cookies_and_hides_the_api_docs(monkeypatch):
     settings = Settings(
-        env=Environment.production, database_url="sqlite://", secret_key=TEST_SECRET
+        env=Environment.production,
+        database_url="sqlite://",
+        secret_key=TEST_SECRET,
+        signing_key=TEST_SIGNING_KEY,
     )
     assert settings.secure_cookies
     assert settings.session_cookie_name == "__Host-takt_session"
@@ -63,3 +66,18 @@ def test_plain_http_development_sends_cookies_without_secure():
     settings = Settings(base_url="http://127.0.0.1:8000")
     assert not settings.secure_cookies
     assert settings.session_cookie_name == "takt_session"
+
+
+def test_production_refuses_to_start_without_a_signing_key(monkeypatch):
+    monkeypatch.setenv("TAKT_ENV", "production")
+    monkeypatch.setenv("TAKT_DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("TAKT_SECRET_KEY", TEST_SECRET)
+    with pytest.raises(ConfigurationError, match="TAKT_SIGNING_KEY"):
+        Settings()
+
+
+def test_development_generates_a_signing_key_once_and_keeps_it(tmp_path):
+    first = Settings().signing_key
+    assert first.startswith("-----BEGIN PRIVATE KEY-----")
+    assert Settings().signing_key == first
+

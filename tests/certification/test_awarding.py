@@ -8,11 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.certification.service import award_if_earned
-from app.content.sync import current_version
 from app.db import writer
-from app.learning import service as learning
-from app.models import Certificate, Course, Exam, ExamSitting, Module, ModuleVersion
+from app.models import Certificate, Course, Module, ModuleVersion
 from app.models.base import utcnow
+from tests.certification.steps import read_modules, sit_exam
 
 
 @pytest.fixture
@@ -27,33 +26,6 @@ def course(content, tx) -> Course:
     course = tx.exec(select(Course).where(Course.slug == "yellow-belt")).one()
     tx.commit()  # end the read, so later writes do not build on an old SQLite snapshot
     return course
-
-
-def read_modules(db, user, course, leave_out=0):
-    modules = db.exec(select(Module).where(Module.course_id == course.id)).all()
-    for module in modules[: len(modules) - leave_out]:
-        version = current_version(db, module)
-        learning.mark_read(db, user, course, module, version)
-    db.commit()
-
-
-def sit_exam(db, user, course, score, passed=True):
-    exam = db.exec(select(Exam).where(Exam.course_id == course.id)).one()
-    now = utcnow()
-    db.add(
-        ExamSitting(
-            user_id=user.id,
-            exam_id=exam.id,
-            number=1,
-            status="submitted",
-            started_at=now,
-            deadline_at=now,
-            submitted_at=now,
-            score=score,
-            passed=passed,
-        )
-    )
-    db.commit()
 
 
 def certificates(db):

@@ -4,24 +4,10 @@ import re
 import zlib
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from app.certification.service import award_if_earned
-from app.models import Certificate, Course
-from tests.certification.test_awarding import read_modules, sit_exam
+from app.models import Certificate
 from tests.conftest import post_form, sign_in
-
-
-@pytest.fixture
-def certificate(content, engine, cast) -> Certificate:
-    with Session(engine, expire_on_commit=False) as tx:
-        course = tx.exec(select(Course).where(Course.slug == "yellow-belt")).one()
-        tx.commit()
-        read_modules(tx, cast["ada"], course)
-        sit_exam(tx, cast["ada"], course, 0.9)
-        certificate = award_if_earned(tx, cast["ada"], course)
-        tx.commit()
-        return certificate
 
 
 def pdf_text(data: bytes) -> bytes:

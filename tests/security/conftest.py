@@ -19,7 +19,7 @@ from app.config import Environment, Settings
 from app.main import create_app
 from app.models import Exercise, Module, User
 from tests.accounts.conftest import session_cookie, signed_in_as, takt_log
-from tests.conftest import TEST_SECRET, sign_in
+from tests.conftest import TEST_SECRET, TEST_SIGNING_KEY, sign_in
 
 __all__ = ["session_cookie", "signed_in_as", "takt_log"]  # takt_log is a fixture
 
@@ -115,7 +115,12 @@ def fill_path(path: str, world: World) -> str:
 @cache
 def declared_routes() -> tuple[RouteEntry, ...]:
     """The route table, read from an app that is built but never started."""
-    settings = Settings(env=Environment.test, database_url="sqlite://", secret_key=TEST_SECRET)
+    settings = Settings(
+        env=Environment.test,
+        database_url="sqlite://",
+        secret_key=TEST_SECRET,
+        signing_key=TEST_SIGNING_KEY,
+    )
     return tuple(route_table(create_app(settings)))
 
 

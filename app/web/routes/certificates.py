@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.responses import Response
 
-from app.certification import service
+from app.certification import credentials, service
 from app.certification.pdf import certificate_pdf
 from app.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
+from app.models import Course
 from app.models.base import utcnow
 from app.web.rendering import render
 
@@ -58,3 +59,25 @@ def revoke(
     service.revoke(db, admin, certificate_id, reason)
     db.commit()
     return RedirectResponse("/admin/certificates", status_code=303)
+
+
+@router.get("/certificates/{certificate_id}.jwt")
+def certificate_credential(
+    certificate_id: uuid.UUID, db: SessionDep, user: CurrentUser, settings: SettingsDep
+) -> Response:
+    """The certificate as a signed Open Badges 3.0 credential, for wallets and HR systems."""
+    certificate = service.get_own_certificate(db, user, certificate_id)
+    course = db.get(Course, certificate.course_id)
+    assert course is not None  # a foreign key
+    document = credentials.credential(certificate, course, settings.base_url)
+    token = credentials.sign(document, credentials.private_key(settings.signing_key))
+    filename = f"takt-{certificate.belt}-belt-credential.jwt"
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    return Response(token, media_type=credentials.MEDIA_TYPE, headers=headers)
+
+
+@router.get("/.well-known/jwks.json", include_in_schema=False)
+def public_keys(settings: SettingsDep) -> JSONResponse:
+    """The key that verifies Takt's credentials, for anyone checking one offline."""
+    public = credentials.private_key(settings.signing_key).public_key()
+    return JSONResponse(credentials.jwks(public), headers={"cache-control": "public, max-age=3600"})
