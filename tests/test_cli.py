@@ -15,7 +15,7 @@ from app.cli import cli
 from app.db import make_engine
 from app.models import AuthSession, Course, Module, ModuleVersion, OrgUnit, User
 from app.models.base import utcnow
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, TEST_SIGNING_KEY
 from tests.content.conftest import ContentTree
 
 runner = CliRunner()
@@ -159,6 +159,7 @@ class TestDemo:
     def test_it_refuses_in_production(self, upgraded, cli_db, monkeypatch):
         monkeypatch.setenv("TAKT_ENV", "production")
         monkeypatch.setenv("TAKT_SECRET_KEY", TEST_SECRET)
+        monkeypatch.setenv("TAKT_SIGNING_KEY", TEST_SIGNING_KEY)
         result = takt("demo")
         assert result.exit_code == 2
         assert "Refusing to create demo accounts" in result.stderr
