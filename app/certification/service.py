@@ -8,6 +8,7 @@ the check, so two requests finishing at once cannot both issue one.
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -157,3 +158,27 @@ def revoke(db: Session, admin: User, certificate_id: uuid.UUID, reason: str) -> 
             reason=reason,
         )
     return certificate
+
+
+EXPIRY_WARNING = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A certificate as its holder sees it, with its status today."""
+
+    certificate: Certificate
+    status: str  # valid | expiring | expired | revoked
+
+
+def standing_of(db: Session, user: User) -> list[Held]:
+    """The learner's certificates; one expiring within 90 days is flagged for recertification."""
+    now = utcnow()
+    held = []
+    for certificate in certificates_of(db, user):
+        status = certificate.status(now)
+        expires = certificate.expires_at
+        if status == "valid" and expires is not None and expires - now <= EXPIRY_WARNING:
+            status = "expiring"
+        held.append(Held(certificate, status))
+    return held

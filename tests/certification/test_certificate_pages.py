@@ -2,11 +2,13 @@
 
 import re
 import zlib
+from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.models import Certificate
+from app.models.base import utcnow
 from tests.conftest import post_form, sign_in
 
 
@@ -77,3 +79,24 @@ class TestRevoking:
         client = new_client()
         sign_in(client, who)
         assert client.get("/admin/certificates").status_code == 403
+
+
+class TestTheAccountPage:
+    def test_it_lists_the_learners_certificates_with_their_files(self, signed_in, certificate):
+        page = signed_in("ada").get("/account").text
+        assert "Your certificates" in page
+        assert f"/verify/{certificate.code}" in page
+        assert f"/certificates/{certificate.id}.pdf" in page
+
+    def test_a_certificate_expiring_within_90_days_asks_for_recertification(
+        self, signed_in, certificate, engine
+    ):
+        with Session(engine) as tx:
+            stored = tx.get(Certificate, certificate.id)
+            stored.expires_at = utcnow() + timedelta(days=30)
+            tx.add(stored)
+            tx.commit()
+        assert "Expires soon: time to recertify" in signed_in("ada").get("/account").text
+
+    def test_a_learner_without_certificates_is_told_how_to_earn_one(self, signed_in):
+        assert "You have no certificates yet" in signed_in("ben").get("/account").text

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app.accounts import service
 from app.accounts.schemas import ApiTokenCreate, PasswordChange, Registration, SignIn
+from app.certification import service as certification
 from app.config import Settings
 from app.deps import CurrentUser, OptionalUser, RowId, SessionDep, SettingsDep, optional_user
 from app.errors import InvalidInput, RateLimited
@@ -144,7 +145,12 @@ def account_page(request: Request, db: SessionDep, user: CurrentUser) -> Respons
 def _account(
     request: Request, db: SessionDep, user: User, status_code: int = 200, **extra: object
 ) -> Response:
-    context = {"tokens": service.list_api_tokens(db, user), "errors": {}, **extra}
+    context = {
+        "tokens": service.list_api_tokens(db, user),
+        "certificates": certification.standing_of(db, user),
+        "errors": {},
+        **extra,
+    }
     return render(request, "accounts/account.html", context, status_code=status_code)
 
 
