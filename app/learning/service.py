@@ -155,12 +155,7 @@ def mark_read(
 ) -> None:
     """Record that the learner read the module (enrolling them); repeating it changes nothing."""
     enrol(db, user, course)
-    existing = db.exec(
-        select(ModuleProgress.id).where(
-            ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
-        )
-    ).first()
-    if existing is None:
+    if not has_read(db, user, module):
         progress = ModuleProgress(
             user_id=user.id,  # type: ignore[arg-type]
             module_id=module.id,
@@ -194,3 +189,10 @@ def get_figure(db: Session, module_id: uuid.UUID, version_number: int, name: str
     if row is None:
         raise NotFound("There is no such figure.")
     return row
+
+
+def has_read(db: Session, user: User, module: Module) -> bool:
+    statement = select(ModuleProgress.id).where(
+        ModuleProgress.user_id == user.id, ModuleProgress.module_id == module.id
+    )
+    return db.exec(statement).first() is not None

@@ -1,9 +1,30 @@
-"""What an exercise block shows; shared by exercise pages and module pages."""
+"""What an exercise's form and prompt need in a template; shared by exercise pages, module
+pages and exam questions."""
 
 import secrets
 from typing import Any
 
-from app.learning.attempts import ExerciseState
+from app.learning.attempts import ExerciseState, LoadedExercise
+
+
+def kind_context(
+    loaded: LoadedExercise,
+    variant: dict[str, Any],
+    entered: dict[str, list[str]],
+    errors: dict[str, str],
+) -> dict[str, Any]:
+    """The prompt and everything a kind's form partial reads (as `ex`)."""
+    return {
+        "exercise": loaded.exercise,
+        "version": loaded.version,
+        "kind": loaded.kind,
+        "params": loaded.params,
+        "variant": variant,
+        "prompt_html": loaded.prompt_html(variant),
+        "entered": entered,
+        "errors": errors,
+        "view": loaded.kind.view(loaded.params, variant, entered),
+    }
 
 
 def exercise_context(
@@ -11,22 +32,14 @@ def exercise_context(
     values: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What the exercise block needs; shared by module pages and the exercise page."""
-    loaded = state.loaded
-    last = state.last_attempt
+    """An exercise block: the kind's form plus the learner's standing, feedback and solution.
+    Until the exercise is finished, the form shows the last attempt's answers to correct."""
+    loaded, last = state.loaded, state.last_attempt
     if values is None:
         values = last.answer if last and not state.finished else {}
     return {
+        **kind_context(loaded, state.variant, values, errors or {}),
         "state": state,
-        "exercise": loaded.exercise,
-        "version": loaded.version,
-        "kind": loaded.kind,
-        "params": loaded.params,
-        "variant": state.variant,
-        "prompt_html": loaded.prompt_html(state.variant),
         "solution_html": loaded.solution_html(state.variant) if state.finished else None,
-        "entered": values,
-        "view": loaded.kind.view(loaded.params, state.variant, values),
-        "errors": errors or {},
         "submission_token": secrets.token_urlsafe(24),
     }

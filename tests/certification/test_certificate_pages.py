@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.models import Certificate
+from app.models import Certificate, Course, User
 from app.models.base import utcnow
 from tests.conftest import post_form, sign_in
 
@@ -100,3 +100,27 @@ class TestTheAccountPage:
 
     def test_a_learner_without_certificates_is_told_how_to_earn_one(self, signed_in):
         assert "You have no certificates yet" in signed_in("ben").get("/account").text
+
+
+def test_the_admin_list_pages_through_more_than_fifty_certificates(content, db, cast, new_client):
+    course = db.exec(select(Course).where(Course.slug == "yellow-belt")).one()
+    for n in range(51):
+        learner = User(email=f"l{n}@example.com", name=f"Learner {n:02}", password_hash="x")
+        db.add(learner)
+        db.commit()
+        db.add(
+            Certificate(
+                code=f"code-{n:04}-abcdefgh",
+                user_id=learner.id,
+                course_id=course.id,
+                holder_name=learner.name,
+                course_title=course.title,
+                belt=course.belt,
+            )
+        )
+    db.commit()
+    omar = new_client()
+    sign_in(omar, "omar")
+    first = omar.get("/admin/certificates").text
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert "Learner" in omar.get("/admin/certificates?page=2").text

@@ -47,7 +47,7 @@ def answer_all(client, db, sitting_url, right=True):
 
 
 def submit(client, sitting_url):
-    return post_form(client, sitting_url, f"{sitting_url}/submit", {})
+    return post_form(client, sitting_url, f"{sitting_url}/submit", {"confirm": "yes"})
 
 
 class TestStarting:
@@ -136,6 +136,16 @@ class TestSubmitting:
         assert "passed" in client.get(url).text
         assert "Expected:" in client.get(f"{url}/questions/2").text
 
+    def test_submitting_needs_a_confirmation_and_nothing_changes_without_it(
+        self, signed_in, exam, db
+    ):
+        client = signed_in("ada")
+        url = start(client, exam)
+        response = post_form(client, url, f"{url}/submit", {})
+        assert response.status_code == 422
+        assert "Tick the box to confirm" in response.text
+        assert sitting_of(db).status == "in_progress"
+
     def test_unanswered_questions_score_zero(self, signed_in, exam, db):
         client = signed_in("ada")
         url = start(client, exam)
@@ -180,7 +190,9 @@ class TestSubmitting:
             barrier.wait()
             statuses.append(
                 client.post(
-                    f"{url}/submit", data={"csrf_token": token}, follow_redirects=False
+                    f"{url}/submit",
+                    data={"csrf_token": token, "confirm": "yes"},
+                    follow_redirects=False,
                 ).status_code
             )
 

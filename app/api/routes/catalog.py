@@ -57,7 +57,6 @@ def get_course(slug: str, db: SessionDep, user: OptionalUser) -> dict[str, objec
 def get_module(module_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> ModuleDetail:
     """A module's current version: metadata and its rendered, sanitised HTML."""
     course, module, version = service.get_module_by_id(db, module_id)
-    outline = service.course_outline(db, course, user)
     return ModuleDetail(
         id=module.id,
         course_slug=course.slug,
@@ -69,5 +68,5 @@ def get_module(module_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Modul
         version=version.number,
         word_count=version.word_count,
         html=version.body_html,
-        is_read=any(line.is_read for line in outline if line.module.id == module.id),
+        is_read=service.has_read(db, user, module),
     )

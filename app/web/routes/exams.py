@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -13,6 +13,7 @@ from app.errors import AnswerInvalid
 from app.learning import attempts, exams
 from app.learning.exams import Question
 from app.models import Course, ExamSitting
+from app.web.exercise_context import kind_context
 from app.web.forms import FormFields
 from app.web.rendering import render
 
@@ -38,14 +39,17 @@ def sitting_page(
     request: Request, sitting_id: uuid.UUID, db: SessionDep, user: CurrentUser
 ) -> Response:
     sitting = exams.get_own_sitting(db, user, sitting_id)
-    items = [exams.question(db, sitting, i) for i in range(len(sitting.plan["slots"]))]
-    context = {
+    return render(request, "exams/sitting.html", _sitting_context(db, sitting))
+
+
+def _sitting_context(db: SessionDep, sitting: ExamSitting, **extra: object) -> dict[str, object]:
+    return {
         "sitting": sitting,
         "exam": exams.get_exam(db, sitting.exam_id),
-        "items": items,
+        "items": [exams.question(db, sitting, i) for i in range(len(sitting.plan["slots"]))],
         "open": exams.is_open(sitting),
+        **extra,
     }
-    return render(request, "exams/sitting.html", context)
 
 
 @router.get("/exam-sittings/{sitting_id}/questions/{number}")
@@ -92,8 +96,19 @@ def save_answer(
 
 
 @router.post("/exam-sittings/{sitting_id}/submit")
-def submit_exam(sitting_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
-    sitting = exams.submit(db, exams.get_own_sitting(db, user, sitting_id))
+def submit_exam(
+    request: Request,
+    sitting_id: uuid.UUID,
+    db: SessionDep,
+    user: CurrentUser,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    sitting = exams.get_own_sitting(db, user, sitting_id)
+    if confirm != "yes" and sitting.status == "in_progress":
+        message = "Tick the box to confirm that you have finished: submitting cannot be undone."
+        context = _sitting_context(db, sitting, confirm_error=message)
+        return render(request, "exams/sitting.html", context, status_code=422)
+    sitting = exams.submit(db, sitting)
     course = db.get(Course, exams.get_exam(db, sitting.exam_id).course_id)
     if sitting.passed and course is not None:
         certification.award_if_earned(db, user, course)
@@ -104,22 +119,11 @@ def submit_exam(sitting_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Res
 def _question_context(
     sitting: ExamSitting, item: Question, entered: dict[str, list[str]], errors: dict[str, str]
 ) -> dict[str, object]:
-    loaded = item.loaded
     return {
         "sitting": sitting,
         "number": item.index + 1,
         "count": len(sitting.plan["slots"]),
         "open": exams.is_open(sitting),
         "result": sitting.results.get(str(item.index)),
-        "ex": {
-            "exercise": loaded.exercise,
-            "version": loaded.version,
-            "kind": loaded.kind,
-            "params": loaded.params,
-            "variant": item.variant,
-            "prompt_html": loaded.prompt_html(item.variant),
-            "entered": entered,
-            "errors": errors,
-            "view": loaded.kind.view(loaded.params, item.variant, entered),
-        },
+        "ex": kind_context(item.loaded, item.variant, entered, errors),
     }
