@@ -22,10 +22,12 @@ db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
 content_cli = typer.Typer(help="Course content in files.", no_args_is_help=True)
 users_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
 credential_cli = typer.Typer(help="Open Badges credentials.", no_args_is_help=True)
+reports_cli = typer.Typer(help="HR reporting figures.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(content_cli, name="content")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(credential_cli, name="credential")
+cli.add_typer(reports_cli, name="reports")
 
 ContentDir = Annotated[
     Path | None,
@@ -232,6 +234,40 @@ def credential_verify(
         f"Valid: {subject['name']} holds “{subject['achievement']['name']}”, "
         f"issued by {claims['issuer']['name']} on {claims['validFrom'][:10]}."
     )
+
+
+@reports_cli.command("rebuild")
+def reports_rebuild(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only report drift; change nothing.")
+    ] = False,
+) -> None:
+    """Recompute the HR summary tables from the raw records and report any drift.
+
+    With --check it changes nothing and exits 1 on drift, so a scheduled check can alert.
+    """
+    from app.reporting.rebuild import rebuild
+
+    settings = _settings()
+    with transaction(make_engine(settings.database_url)) as db:
+        report = rebuild(db, write=not check)
+    typer.echo(
+        f"Checked {report.standings} course standings, {report.tallies} unit tallies "
+        f"and {report.units} units."
+    )
+    if not report.drifted:
+        typer.echo("No drift: the stored figures match the records.")
+        return
+    typer.secho(
+        f"Drift: {report.drifted_standings} standings, {report.drifted_tallies} tallies, "
+        f"{report.drifted_headcounts} headcounts differed from the records"
+        + ("." if check else "; all have been recomputed."),
+        fg="yellow",
+    )
+    for line in report.examples:
+        typer.echo(f"  {line}")
+    if check:
+        raise typer.Exit(1)
 
 
 def main() -> None:

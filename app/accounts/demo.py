@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.accounts.service import create_user, find_by_email
-from app.models import OrgUnit, Role
+from app.models import Role
+from app.org import units
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ DEMO_UNIT = "Retail Operations"
 
 def ensure_demo_accounts(db: Session) -> list[DemoAccount]:
     """Create the demo organisation and accounts if missing; running it twice changes nothing."""
-    unit = _ensure_unit(db, DEMO_UNIT, parent=_ensure_unit(db, DEMO_COMPANY, parent=None))
+    unit = units.ensure_path(db, [DEMO_COMPANY, DEMO_UNIT])
     for account in DEMO_ACCOUNTS:
         if find_by_email(db, account.email) is None:
             create_user(
@@ -40,15 +41,3 @@ def ensure_demo_accounts(db: Session) -> list[DemoAccount]:
                 org_unit_id=unit.id,
             )
     return list(DEMO_ACCOUNTS)
-
-
-def _ensure_unit(db: Session, name: str, parent: OrgUnit | None) -> OrgUnit:
-    parent_id = parent.id if parent else None
-    unit = db.exec(
-        select(OrgUnit).where(OrgUnit.name == name, OrgUnit.parent_id == parent_id)
-    ).first()
-    if unit is None:
-        unit = OrgUnit(name=name, parent_id=parent_id)
-        db.add(unit)
-        db.flush()
-    return unit

@@ -9,6 +9,8 @@ from app.errors import InvalidInput, NotFound
 from app.logs import get_logger, log_event
 from app.models import ApiToken, Role, User
 from app.models.base import utcnow
+from app.org import units
+from app.reporting import summaries
 from app.security import passwords, sessions, throttle, tokens
 from app.security.sessions import write_apart
 
@@ -38,7 +40,7 @@ def create_user(
         name=name.strip(),
         password_hash=passwords.hash_password(password),
         role=role,
-        org_unit_id=org_unit_id,
+        org_unit_id=org_unit_id if org_unit_id is not None else units.default_unit(db).id,
     )
     db.add(user)
     try:
@@ -46,6 +48,7 @@ def create_user(
     except IntegrityError as error:  # two registrations racing for one email
         db.rollback()
         raise InvalidInput("An account with this email already exists.", field="email") from error
+    summaries.person_added(db, user)
     return user
 
 
@@ -91,8 +94,11 @@ def change_password(
 
 def set_active(db: Session, user: User, active: bool) -> None:
     """Disabling a user ends all their sessions and API access at once."""
+    was_active = user.is_active
     user.is_active = active
     db.add(user)
+    db.flush()
+    summaries.person_active_changed(db, user, was_active)
     if not active:
         sessions.end_all_sessions(db, user.id)  # type: ignore[arg-type]
 

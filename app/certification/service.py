@@ -18,6 +18,7 @@ from app.errors import InvalidInput, NotFound
 from app.logs import get_logger, log_event
 from app.models import Certificate, Course, Exam, ExamSitting, Module, ModuleProgress, User
 from app.models.base import utcnow
+from app.reporting import summaries
 
 logger = get_logger("certification")
 
@@ -50,6 +51,7 @@ def award_if_earned(db: Session, user: User, course: Course) -> Certificate | No
             db.add(certificate)
     except IntegrityError:
         return None  # issued by a request that finished at the same moment
+    summaries.certificate_issued(db, user, certificate)
     log_event(logger, "certificate issued", user_id=user.id, course=course.slug)
     return certificate
 
@@ -150,6 +152,7 @@ def revoke(db: Session, admin: User, certificate_id: uuid.UUID, reason: str) -> 
         certificate.revoked_at = utcnow()
         certificate.revoked_reason = reason
         db.add(certificate)
+        summaries.certificate_revoked(db, certificate)
         log_event(
             logger,
             "certificate revoked",

@@ -70,6 +70,7 @@ def sync_content(session: Session, content: LoadedContent) -> SyncReport:
             _sync_module(session, source, module, module_position, report)
         if source.exam:
             _sync_exam(session, source, source.exam, report)
+    _link_exercises_to_courses(session, content)
     if content.problems:
         report.retirement_skipped = True
     else:
@@ -84,6 +85,22 @@ def sync_content(session: Session, content: LoadedContent) -> SyncReport:
                 report.unpublished.append(f"exam {exam.title}")
     session.flush()
     return report
+
+
+def _link_exercises_to_courses(session: Session, content: LoadedContent) -> None:
+    """Each exercise counts towards the first course whose modules use it, so an attempt
+    at it shows as activity in that course."""
+    course_of: dict[str, uuid.UUID] = {}
+    for source in content.courses:
+        for module in source.modules:
+            for slug in module.meta.exercises:
+                course_of.setdefault(slug, source.meta.id)
+    session.flush()
+    for exercise in session.exec(select(Exercise)):
+        course_id = course_of.get(exercise.slug)
+        if exercise.course_id != course_id:
+            exercise.course_id = course_id
+            session.add(exercise)
 
 
 def _park_slugs(

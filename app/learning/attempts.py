@@ -25,6 +25,7 @@ from app.grading.results import AnswerErrors, GradeResult
 from app.grading.variants import make_variant
 from app.models import Attempt, Exercise, ExerciseProgress, ExerciseVersion, User
 from app.models.base import utcnow
+from app.reporting import summaries
 
 MAX_FIELDS = 200
 MAX_VALUES_PER_FIELD = 20
@@ -206,6 +207,7 @@ def submit(
         raise Conflict(
             "Another answer to this exercise was being saved. Reload the page."
         ) from None
+    summaries.attempt_made(db, user, loaded.exercise.course_id, attempt.created_at)
     return attempt
 
 

@@ -21,6 +21,7 @@ from app.grading.results import AnswerErrors, GradeResult
 from app.learning.attempts import LoadedExercise, load_exercise, load_version
 from app.models import Course, Exam, ExamSitting, Exercise, User
 from app.models.base import utcnow
+from app.reporting import summaries
 
 # Time for a submission that left the browser just before the deadline to arrive.
 GRACE = timedelta(seconds=30)
@@ -111,6 +112,7 @@ def start(db: Session, user: User, exam: Exam) -> ExamSitting:
         if opened is None:
             raise Conflict("Another sitting was being started. Reload the page.") from None
         return opened
+    summaries.exam_started(db, user, exam.course_id, sitting.started_at)
     return sitting
 
 
@@ -221,6 +223,12 @@ def submit(db: Session, sitting: ExamSitting) -> ExamSitting:
     locked.status = "late" if late else "submitted"
     locked.submitted_at = now
     db.add(locked)
+    db.flush()
+    learner = db.get(User, locked.user_id)
+    assert learner is not None  # the sitting's foreign key guarantees it
+    course_id = get_exam(db, locked.exam_id).course_id
+    counted_score = None if late else score
+    summaries.exam_finished(db, learner, course_id, now, counted_score, bool(locked.passed))
     return locked
 
 

@@ -11,6 +11,7 @@ from sqlmodel.sql.expression import Select
 
 from app.errors import NotFound
 from app.models import Course, Enrolment, Module, ModuleFigure, ModuleProgress, ModuleVersion, User
+from app.reporting import summaries
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _current_versions() -> Subquery:
     )
 
 
-def _published_modules_with_versions() -> Select[tuple[Module, ModuleVersion]]:
+def published_modules_with_versions() -> Select[tuple[Module, ModuleVersion]]:
     latest = _current_versions()
     return (
         select(Module, ModuleVersion)
@@ -92,7 +93,7 @@ def get_course(db: Session, slug: str) -> Course:
 
 def course_outline(db: Session, course: Course, user: User | None) -> list[ModuleLine]:
     rows = db.exec(
-        _published_modules_with_versions()
+        published_modules_with_versions()
         .where(Module.course_id == course.id)
         .order_by(col(Module.position))
     ).all()
@@ -122,7 +123,7 @@ def is_enrolled(db: Session, user: User, course: Course) -> bool:
 
 def get_module(db: Session, course: Course, module_slug: str) -> tuple[Module, ModuleVersion]:
     row = db.exec(
-        _published_modules_with_versions().where(
+        published_modules_with_versions().where(
             Module.course_id == course.id, Module.slug == module_slug
         )
     ).first()
@@ -133,7 +134,7 @@ def get_module(db: Session, course: Course, module_slug: str) -> tuple[Module, M
 
 def get_module_by_id(db: Session, module_id: uuid.UUID) -> tuple[Course, Module, ModuleVersion]:
     row = db.exec(
-        _published_modules_with_versions()
+        published_modules_with_versions()
         .add_columns(Course)
         .join(Course, col(Course.id) == Module.course_id)
         .where(Module.id == module_id, col(Course.is_published))
@@ -161,13 +162,17 @@ def mark_read(
             module_id=module.id,
             module_version_id=version.id,  # type: ignore[arg-type]
         )
-        _insert_once(db, progress)
+        if _insert_once(db, progress):
+            summaries.module_read(db, user, course.id, progress.read_at)
 
 
-def _insert_once(db: Session, row: Enrolment | ModuleProgress) -> None:
-    """Insert inside a savepoint: a double click racing us leaves the row it wrote."""
+def _insert_once(db: Session, row: Enrolment | ModuleProgress) -> bool:
+    """Insert inside a savepoint: a double click racing us leaves the row it wrote.
+    True when this call wrote it."""
     with suppress(IntegrityError), db.begin_nested():
         db.add(row)
+        return True
+    return False
 
 
 def progress_by_course(db: Session, user: User) -> list[CourseProgress]:

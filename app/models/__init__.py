@@ -12,21 +12,26 @@ from app.models.catalog import (
 from app.models.certification import Certificate
 from app.models.exams import Exam, ExamSitting
 from app.models.learning import Enrolment, ModuleProgress
+from app.models.org import Assignment, HrScope
+from app.models.reporting import CourseStanding, UnitTally
 from app.models.security import ApiToken, AuthSession, LoginFailure
 from app.models.users import OrgUnit, Role, User
 
 __all__ = [
     "ApiToken",
+    "Assignment",
     "Attempt",
     "AuthSession",
     "Certificate",
     "Course",
+    "CourseStanding",
     "Enrolment",
     "Exam",
     "ExamSitting",
     "Exercise",
     "ExerciseProgress",
     "ExerciseVersion",
+    "HrScope",
     "LoginFailure",
     "Module",
     "ModuleFigure",
@@ -34,5 +39,6 @@ __all__ = [
     "ModuleVersion",
     "OrgUnit",
     "Role",
+    "UnitTally",
     "User",
 ]

@@ -71,6 +71,8 @@ class Exercise(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     is_published: bool = True
+    # The course whose modules or exam use it (the first, if several do); set by sync.
+    course_id: uuid.UUID | None = Field(default=None, foreign_key="course.id")
 
 
 class ExerciseVersion(SQLModel, table=True):

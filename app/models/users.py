@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import utcnow
@@ -16,11 +17,21 @@ class Role(StrEnum):
 
 
 class OrgUnit(SQLModel, table=True):
+    """A node of the organisation tree: company, division, department or team.
+
+    `path` lists the ids from the root down, as "/1/4/9/", so a subtree is every unit
+    whose path starts with this one's. `headcount` is the number of active people placed
+    directly in the unit, kept current with each change to them (see app.reporting).
+    """
+
     __tablename__ = "org_unit"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(default=None, foreign_key="org_unit.id", index=True)
     name: str = Field(max_length=120)
+    path: str = Field(default="", max_length=400, index=True)
+    headcount: int = 0
 
 
 class User(SQLModel, table=True):

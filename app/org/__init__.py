@@ -1,0 +1,1 @@
+"""The organisation: its tree of units, HR scopes, employee import and course assignments."""
