@@ -81,3 +81,5 @@ AdminUser = Annotated[User, role_required(Role.admin)]
 RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 InstructorUser = Annotated[User, role_required(Role.instructor, Role.admin)]
+
+HrUser = Annotated[User, role_required(Role.hr, Role.admin)]

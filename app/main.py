@@ -21,6 +21,7 @@ from app.web.routes import (
     certificates,
     exams,
     exercises,
+    hr,
     ops,
     reviews,
     verification,
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         reviews.router,
         verification.router,
         certificates.router,
+        hr.router,
         catalog.router,
     )
     for router in web_routers:

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import catalog, exercises, me
+from app.api.routes import catalog, exercises, hr, me
 
 router = APIRouter()
 router.include_router(catalog.router)
 router.include_router(me.router)
 router.include_router(exercises.router)
+router.include_router(hr.router)

@@ -1,4 +1,5 @@
-"""Certificates for their holders (PDF) and for admins (list, revoke)."""
+"""Certificates for their holders and for HR in whose view they are (PDF, credential),
+and for admins (list, revoke)."""
 
 import uuid
 from typing import Annotated
@@ -10,8 +11,10 @@ from starlette.responses import Response
 from app.certification import credentials, service
 from app.certification.pdf import certificate_pdf
 from app.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
-from app.models import Course
+from app.errors import NotFound
+from app.models import Certificate, Course, Role, User
 from app.models.base import utcnow
+from app.org.scope import certificate_in_scope, scope_of
 from app.web.rendering import render
 
 router = APIRouter()
@@ -22,11 +25,23 @@ PER_PAGE = 50
 def certificate_file(
     certificate_id: uuid.UUID, db: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
-    certificate = service.get_own_certificate(db, user, certificate_id)
+    certificate = _viewable(db, user, certificate_id)
     pdf = certificate_pdf(certificate, f"{settings.base_url.rstrip('/')}/verify/{certificate.code}")
     filename = f"takt-{certificate.belt}-belt-certificate.pdf"
     headers = {"content-disposition": f'attachment; filename="{filename}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def _viewable(db: SessionDep, user: User, certificate_id: uuid.UUID) -> Certificate:
+    """The holder's own certificate, or one whose holder is in an HR user's view."""
+    if user.role not in (Role.hr, Role.admin):
+        return service.get_own_certificate(db, user, certificate_id)
+    certificate = db.get(Certificate, certificate_id)
+    if certificate is None:
+        raise NotFound("There is no such certificate.")
+    if certificate.user_id != user.id:
+        certificate_in_scope(db, scope_of(db, user), certificate)
+    return certificate
 
 
 @router.get("/admin/certificates")
@@ -66,7 +81,7 @@ def certificate_credential(
     certificate_id: uuid.UUID, db: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> Response:
     """The certificate as a signed Open Badges 3.0 credential, for wallets and HR systems."""
-    certificate = service.get_own_certificate(db, user, certificate_id)
+    certificate = _viewable(db, user, certificate_id)
     course = db.get(Course, certificate.course_id)
     assert course is not None  # a foreign key
     document = credentials.credential(certificate, course, settings.base_url)

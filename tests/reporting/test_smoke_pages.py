@@ -1,0 +1,25 @@
+from app.models import Course
+from sqlmodel import select
+from tests.certification.steps import read_modules
+
+
+def test_hr_sees_operations_and_drills_down_to_a_learner(db, org, content, signed_in):
+    course = db.exec(select(Course)).first()
+    read_modules(db, org.people["ada"], course, leave_out=3)
+    client = signed_in("hana")
+    home = client.get("/hr", follow_redirects=False)
+    assert home.headers["location"] == f"/hr/units/{org.operations.id}"
+    page = client.get(f"/hr/units/{org.operations.id}")
+    assert page.status_code == 200, page.text
+    assert "Claims" in page.text and "Payments" in page.text
+    people = client.get(f"/hr/units/{org.operations.id}/people")
+    assert people.status_code == 200, people.text
+    assert "Ada Lovelace" in people.text
+    person = client.get(f"/hr/people/{org.people['ada'].id}")
+    assert person.status_code == 200, person.text
+    assert client.get(f"/hr/units/{org.finance.id}").status_code == 404
+    assert client.get(f"/hr/people/{org.people['ben'].id}").status_code == 404
+    csv = client.get(f"/hr/exports/progress.csv?unit={org.operations.id}")
+    assert csv.status_code == 200
+    print(csv.text)
+    print(page.text[page.text.index("<h2>Summary"):][:3000])
