@@ -14,8 +14,9 @@ from sqlmodel import Session, col, select
 from app.errors import InvalidInput, NotFound
 from app.logs import get_logger, log_event
 from app.models import Assignment, Course, CourseStanding, OrgUnit, User
+from app.models.base import utcnow
 from app.org.scope import Scope
-from app.reporting import summaries
+from app.reporting import figures, summaries
 
 logger = get_logger("assignments")
 MAX_YEARS_AHEAD = 5
@@ -135,3 +136,33 @@ def _recompute_due_dates(db: Session, course_id: uuid.UUID, reached) -> None:  #
         assert person is not None
         standing.due_on = summaries.assignments_covering(db, person).get(course_id)
         db.add(standing)
+
+
+@dataclass(frozen=True)
+class MyAssignment:
+    """A course the learner has been asked to complete, as their dashboard shows it."""
+
+    course: Course
+    due_on: date
+    due: figures.Due
+    progress: float
+
+
+def my_assignments(db: Session, user: User) -> list[MyAssignment]:
+    """The learner's assigned courses, soonest due first."""
+    sizes = {s.course.id: s for s in figures.certification_courses(db)}
+    standings = db.exec(
+        select(CourseStanding)
+        .where(CourseStanding.user_id == user.id, col(CourseStanding.due_on).is_not(None))
+        .order_by(col(CourseStanding.due_on))
+    )
+    now = utcnow()
+    mine = []
+    for standing in standings:
+        size = sizes.get(standing.course_id)
+        due = figures.due_status(standing, size, now, now.date()) if size else None
+        if size is not None and due is not None and standing.due_on is not None:
+            mine.append(
+                MyAssignment(size.course, standing.due_on, due, figures.progress(standing, size))
+            )
+    return mine

@@ -17,6 +17,15 @@ ROLE_LABELS = {"learner": "Learner", "instructor": "Instructor", "hr": "HR", "ad
 templates.env.filters["role_label"] = lambda role: ROLE_LABELS.get(str(role), str(role))
 
 
+def course_label(course: Any) -> str:
+    """The course title, led by its belt unless the title already names it."""
+    belt = f"{str(course.belt).capitalize()} Belt"
+    return course.title if belt.lower() in course.title.lower() else f"{belt} · {course.title}"
+
+
+templates.env.filters["course_label"] = course_label
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 

@@ -10,6 +10,8 @@ from app.certification import service as certification
 from app.deps import CurrentUser, OptionalUser, RowId, SessionDep
 from app.learning import attempts, exams, service
 from app.models import Course, Module, ModuleVersion
+from app.org import assignments
+from app.reporting.figures import DUE_LABELS
 from app.web.exercise_context import exercise_context
 from app.web.rendering import is_htmx, render
 
@@ -19,7 +21,9 @@ router = APIRouter()
 @router.get("/")
 def catalogue(request: Request, db: SessionDep, user: OptionalUser) -> Response:
     courses = service.list_courses(db, user)
-    return render(request, "catalog/index.html", {"courses": courses})
+    assigned = assignments.my_assignments(db, user) if user else []
+    context = {"courses": courses, "assigned": assigned, "due_labels": DUE_LABELS}
+    return render(request, "catalog/index.html", context)
 
 
 @router.get("/courses/{slug}")
