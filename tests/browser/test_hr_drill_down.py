@@ -5,7 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.models import Course
 from tests.certification.steps import read_modules
@@ -16,12 +16,14 @@ pytestmark = pytest.mark.browser
 
 def test_hr_drills_down_from_the_company_to_a_learner_and_downloads_the_csv(
     browser_page,
-    db,
+    engine,
     org,  # noqa: F811
     content,
 ):
-    course = db.exec(select(Course)).first()
-    read_modules(db, org.people["ada"], course, leave_out=6)
+    with Session(engine, expire_on_commit=False) as tx:
+        course = tx.exec(select(Course)).first()
+        tx.commit()
+        read_modules(tx, org.people["ada"], course, leave_out=6)
     page = browser_page
     page.goto("/sign-in")
     page.get_by_label("Email").fill("omar@example.com")
