@@ -187,6 +187,49 @@ def users_enable(email: str) -> None:
     _set_active(email, active=True)
 
 
+@users_cli.command("import")
+def users_import(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="CSV: email,name,unit,role.")
+    ],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the changes (default: only report them).")
+    ] = False,
+) -> None:
+    """Create and update people (and their units) from a CSV file, all or nothing.
+
+    Without --apply nothing is written: each row is reported as create, update, unchanged
+    or error. Exits 1 if the file has any error, in which case --apply writes nothing.
+    """
+    from app.errors import TaktError
+    from app.org import importer
+
+    settings = _settings()
+    with file.open("rb") as opened:
+        data = opened.read(importer.MAX_BYTES + 1)
+    try:
+        with transaction(make_engine(settings.database_url)) as db:
+            plan = importer.plan_import(db, importer.decode(data))
+            for problem in plan.file_errors:
+                typer.secho(f"{file}: {problem}", fg="red", err=True)
+            for row in plan.rows:
+                line = f"row {row.row}: {row.email}: {row.action}: {'; '.join(row.details)}"
+                typer.secho(line, fg="red" if row.action == "error" else None)
+            counts = plan.counts
+            summary = ", ".join(f"{counts[action]} {action}" for action in importer.Action)
+            if plan.ok and apply:
+                importer.apply_import(db, plan, None)
+    except TaktError as error:
+        typer.secho(f"{file}: {error.detail}", fg="red", err=True)
+        raise typer.Exit(1) from error
+    units_note = f"; {len(plan.new_units)} new unit(s)" if plan.new_units else ""
+    if not plan.ok:
+        typer.secho(f"Nothing imported: {summary}{units_note}.", fg="red", err=True)
+        raise typer.Exit(1)
+    done = "Imported" if apply else "Dry run (nothing written; use --apply to import)"
+    typer.echo(f"{done}: {summary}{units_note}.")
+
+
 def _set_active(email: str, active: bool) -> None:
     from app.accounts.service import find_by_email, set_active
 

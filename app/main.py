@@ -23,6 +23,7 @@ from app.web.routes import (
     exercises,
     hr,
     ops,
+    organisation,
     reviews,
     verification,
 )
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ops.router,
         accounts.router,
         admin.router,
+        organisation.router,
         exercises.router,
         exams.router,
         reviews.router,

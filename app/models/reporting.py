@@ -16,7 +16,7 @@ class CourseStanding(SQLModel, table=True):
 
     A row exists once the learner starts the course or is assigned it. The certificate
     fields describe the certificate they hold now; revoking one clears them. The unit is
-    copied from the learner so HR queries filter on one table.
+    copied from the learner (none while they are disabled) so HR queries filter on one table.
     """
 
     __tablename__ = "course_standing"

@@ -84,3 +84,10 @@ def set_scopes(db: Session, hr_user: User, units: list[OrgUnit]) -> None:
     for unit in units:
         db.add(HrScope(user_id=hr_user.id, org_unit_id=unit.id))  # type: ignore[arg-type]
     db.flush()
+
+
+def drop_scopes_unless_hr(db: Session, user: User) -> None:
+    """Someone who is no longer HR keeps no view of the organisation."""
+    if user.role != Role.hr:
+        for existing in db.exec(select(HrScope).where(HrScope.user_id == user.id)):
+            db.delete(existing)

@@ -18,7 +18,7 @@ def create_unit(db: Session, name: str, parent: OrgUnit | None) -> OrgUnit:
     if parent is not None and parent.path.count("/") - 1 >= MAX_DEPTH:
         raise InvalidInput(f"The tree is at most {MAX_DEPTH} levels deep.", field="parent")
     if find_child(db, parent, name) is not None:
-        raise InvalidInput(f"There is already a unit called {name!r} here.", field="name")
+        raise InvalidInput(f"There is already a unit called “{name}” here.", field="name")
     unit = OrgUnit(name=name, parent_id=parent.id if parent else None)
     db.add(unit)
     db.flush()  # the id is part of the path
@@ -35,7 +35,7 @@ def check_unit_name(name: str) -> str:
     if len(name) > MAX_NAME:
         raise InvalidInput(f"A unit name has at most {MAX_NAME} characters.", field="name")
     if PATH_SEPARATOR in name:
-        raise InvalidInput(f"A unit name cannot contain {PATH_SEPARATOR!r}.", field="name")
+        raise InvalidInput(f"A unit name cannot contain “{PATH_SEPARATOR}”.", field="name")
     return name
 
 

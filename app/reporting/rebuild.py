@@ -136,8 +136,9 @@ def _difference(have: dict[str, Any] | None, want: dict[str, Any] | None) -> str
 
 
 def _row(people: dict[int, tuple[int | None, bool]], user_id: int) -> dict[str, Any]:
+    unit_id, active = people[user_id]
     return {
-        "org_unit_id": people[user_id][0],
+        "org_unit_id": unit_id if active else None,  # see summaries.counted_unit
         "modules_read": 0,
         "exam_passed": False,
         "exam_best": None,

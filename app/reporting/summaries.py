@@ -29,6 +29,12 @@ def _counts(user: User) -> bool:
     return user.is_active and user.org_unit_id is not None
 
 
+def counted_unit(user: User) -> int | None:
+    """The unit a person's standings count towards: none while they are disabled, so
+    the date-window counts, which read the standings alone, leave them out as well."""
+    return user.org_unit_id if user.is_active else None
+
+
 def _of(user_id: int, course_id: uuid.UUID):  # type: ignore[no-untyped-def]
     return (CourseStanding.user_id == user_id) & (CourseStanding.course_id == course_id)
 
@@ -37,7 +43,7 @@ def ensure_standing(db: Session, user: User, course_id: uuid.UUID) -> None:
     statement = _insert(db)(CourseStanding).values(
         user_id=user.id,
         course_id=course_id,
-        org_unit_id=user.org_unit_id,
+        org_unit_id=counted_unit(user),
         modules_read=0,
         exam_passed=False,
         attempts=0,
@@ -174,6 +180,15 @@ def person_active_changed(db: Session, user: User, was_active: bool) -> None:
     if was_active == user.is_active:
         return
     _add_person(db, user, +1 if user.is_active else -1)
+    _set_standing_unit(db, user)
+
+
+def _set_standing_unit(db: Session, user: User) -> None:
+    db.execute(
+        update(CourseStanding)
+        .where(col(CourseStanding.user_id) == user.id)
+        .values(org_unit_id=counted_unit(user))
+    )
 
 
 def person_moved(db: Session, user: User, old_unit_id: int | None) -> None:
@@ -186,11 +201,7 @@ def person_moved(db: Session, user: User, old_unit_id: int | None) -> None:
         _add_person(db, user, -1)
         user.org_unit_id = new_unit_id
         _add_person(db, user, +1)
-    db.execute(
-        update(CourseStanding)
-        .where(col(CourseStanding.user_id) == user.id)
-        .values(org_unit_id=new_unit_id)
-    )
+    _set_standing_unit(db, user)
     apply_assignments_to_person(db, user)
 
 
@@ -200,7 +211,7 @@ def set_due_dates(db: Session, course_id: uuid.UUID, due_on: date, people) -> No
     rows = select(
         col(User.id),
         literal(course_id, type_=Uuid),
-        col(User.org_unit_id),
+        case((col(User.is_active), col(User.org_unit_id)), else_=None),
         literal(0),
         literal(False),
         literal(0),

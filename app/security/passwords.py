@@ -4,6 +4,7 @@ from functools import cache
 from pathlib import Path
 
 from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.errors import InvalidInput
@@ -41,7 +42,11 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
     if password_hash is None:
         _hasher.verify(password, _DUMMY_HASH)
         return False, None
-    return _hasher.verify_and_update(password, password_hash)
+    try:
+        return _hasher.verify_and_update(password, password_hash)
+    except UnknownHashError:  # a marker such as "!" that locks the account
+        _hasher.verify(password, _DUMMY_HASH)
+        return False, None
 
 
 @cache

@@ -153,3 +153,8 @@ def test_any_8_to_64_character_password_that_is_not_common_or_personal_is_accept
     stored = hash_password(password)
     assert verify_password(password, stored) == (True, None)
     assert verify_password(password + "x", stored) == (False, None)
+
+
+@pytest.mark.parametrize("stored", ["!", "", "$2b$12$notargon", "plain-text"])
+def test_a_stored_value_that_is_not_an_argon2_hash_never_verifies_and_never_raises(stored):
+    assert verify_password("anything at all", stored) == (False, None)

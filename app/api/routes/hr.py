@@ -22,6 +22,7 @@ router = APIRouter(
     responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
 )
 Limit = Annotated[int, Query(ge=1, le=1000)]
+MAX_ROW_ID = 2_147_483_647
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
@@ -192,6 +193,6 @@ def _int_cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
     value = exports.decode_cursor(cursor).get("after")
-    if not isinstance(value, int) or value < 0:
+    if type(value) is not int or not 0 <= value <= MAX_ROW_ID:
         raise InvalidInput("The cursor is not one this API gave out.", field="cursor")
     return value
