@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.db import make_engine
-from app.models import AuthSession, Course, Module, ModuleVersion, OrgUnit, User
+from app.models import AuthSession, Course, HrScope, Module, ModuleVersion, OrgUnit, User
 from app.models.base import utcnow
 from tests.conftest import TEST_SECRET, TEST_SIGNING_KEY
 from tests.content.conftest import ContentTree
@@ -155,6 +155,13 @@ class TestDemo:
         assert roles == ["admin", "hr", "instructor", "learner"]
         for email in ("learner@demo.takt.example", "admin@demo.takt.example"):
             assert email in first.stdout
+        with Session(cli_db) as db:
+            scoped = db.exec(
+                select(User.email, OrgUnit.name)
+                .join(HrScope, col(HrScope.user_id) == User.id)
+                .join(OrgUnit, col(OrgUnit.id) == HrScope.org_unit_id)
+            ).all()
+        assert scoped == [("hr@demo.takt.example", "Demo Bank")]
 
     def test_it_refuses_in_production(self, upgraded, cli_db, monkeypatch):
         monkeypatch.setenv("TAKT_ENV", "production")

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from app.accounts.service import create_user, find_by_email
 from app.models import Role
-from app.org import units
+from app.org import scope, units
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ def ensure_demo_accounts(db: Session) -> list[DemoAccount]:
     """Create the demo organisation and accounts if missing; running it twice changes nothing."""
     unit = units.ensure_path(db, [DEMO_COMPANY, DEMO_UNIT])
     for account in DEMO_ACCOUNTS:
-        if find_by_email(db, account.email) is None:
-            create_user(
+        user = find_by_email(db, account.email)
+        if user is None:
+            user = create_user(
                 db,
                 email=account.email,
                 name=account.name,
@@ -40,4 +41,7 @@ def ensure_demo_accounts(db: Session) -> list[DemoAccount]:
                 role=account.role,
                 org_unit_id=unit.id,
             )
+        if account.role == Role.hr and not scope.scope_of(db, user).roots:
+            company = units.ensure_path(db, [DEMO_COMPANY])
+            scope.set_scopes(db, user, [company])  # the demo HR user sees the whole bank
     return list(DEMO_ACCOUNTS)
