@@ -30,7 +30,8 @@ class Figures:
 
     @property
     def certified(self) -> int:
-        return self.certified_ever - self.expired
+        """Valid and not expiring soon: the five status columns add up to the headcount."""
+        return self.certified_ever - self.expired - self.expiring
 
     @property
     def in_progress(self) -> int:

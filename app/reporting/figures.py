@@ -129,7 +129,7 @@ def status_condition(wanted: Status, now: datetime) -> ColumnElement[bool]:
         case Status.in_progress:
             return and_(col(S.started_at).is_not(None), not_(certified))
         case Status.certified:
-            return holds_valid(now)
+            return and_(certified, or_(expires.is_(None), expires > now + EXPIRY_WARNING))
         case Status.expiring:
             return and_(certified, expires > now, expires <= now + EXPIRY_WARNING)
         case Status.expired:

@@ -86,7 +86,8 @@ def list_people(
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     key = SORTS.get(wanted.sort, SORTS["name"])
-    order = [key.desc() if wanted.descending else key.asc(), col(User.id)]
+    # Blanks (never active, no due date) go last either way, on both databases.
+    order = [(key.desc() if wanted.descending else key.asc()).nulls_last(), col(User.id)]
     rows = db.exec(statement.order_by(*order).offset((page - 1) * per_page).limit(per_page))
     lines = [
         PersonLine(
@@ -111,8 +112,10 @@ def _conditions(wanted: PeopleFilter, now: datetime, today: date) -> list[Column
     if wanted.due_before is not None:
         conditions.append(col(CourseStanding.due_on) <= wanted.due_before)
     if query := wanted.query.strip().lower():
-        pattern = f"%{query}%"
-        conditions.append(func.lower(col(User.name)).like(pattern) | col(User.email).like(pattern))
+        conditions.append(
+            func.lower(col(User.name)).contains(query, autoescape=True)
+            | col(User.email).contains(query, autoescape=True)
+        )
     return conditions
 
 

@@ -7,11 +7,15 @@
 Hana (HR) sees Operations only; Omar (admin) sees everything.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from sqlmodel import Session
 
+from app.config import REPO_ROOT
+from app.content.loader import LoadedContent, load_content
+from app.content.sync import sync_content
 from app.models import OrgUnit, Role, User
 from app.org import scope, units
 from app.reporting import summaries
@@ -69,3 +73,26 @@ def org(db: Session, engine, cast: dict[str, User], password_hashes) -> Org:  # 
         scope.set_scopes(session, people["hana"], [operations])  # type: ignore[arg-type]
         session.commit()
     return Org(northwind, operations, claims, payments, finance, ledger, people)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def reader(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A session for looking at the results. Unlike `db`, which loaded the cast before the
+    organisation was built, it holds no stale copies; open a new one after each change."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def loaded_content() -> LoadedContent:
+    loaded = load_content(REPO_ROOT)
+    assert loaded.problems == []
+    return loaded
+
+
+@pytest.fixture
+def content(db: Session, loaded_content: LoadedContent) -> None:
+    """The repository's courses, synced as tests/conftest.py's fixture does, but read from
+    the files once per run: reading them is most of its cost, and most tests here use it."""
+    sync_content(db, loaded_content)
+    db.commit()
