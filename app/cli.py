@@ -1,10 +1,14 @@
 """The `takt` command: serve, migrate, check and sync content, manage users."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from app.config import ConfigurationError, Settings
 from app.content.loader import load_content
@@ -35,6 +39,23 @@ ContentDir = Annotated[
 ]
 
 
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    """An engine for one command, disposed afterwards so no connection outlives it."""
+    engine = make_engine(settings.database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Session]:
+    """One transaction for one command: committed on success, rolled back on error."""
+    with _engine(settings) as engine, transaction(engine) as db:
+        yield db
+
+
 def _settings() -> Settings:
     try:
         return Settings()
@@ -49,7 +70,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     from app.migrations import upgrade
 
     settings = _settings()
-    upgrade(make_engine(settings.database_url), settings, revision)
+    with _engine(settings) as engine:
+        upgrade(engine, settings, revision)
     typer.echo(f"Database at {revision}.")
 
 
@@ -59,7 +81,8 @@ def db_downgrade(revision: str) -> None:
     from app.migrations import downgrade
 
     settings = _settings()
-    downgrade(make_engine(settings.database_url), settings, revision)
+    with _engine(settings) as engine:
+        downgrade(engine, settings, revision)
     typer.echo(f"Database at {revision}.")
 
 
@@ -92,14 +115,25 @@ def _sync(settings: Settings, directory: Path) -> bool:
     loaded = load_content(directory)
     for problem in loaded.problems:
         typer.secho(str(problem), fg="yellow", err=True)
-    with transaction(make_engine(settings.database_url)) as db:
+    with _database(settings) as db:
         report = sync_content(db, loaded)
     typer.echo(f"Content synced: {report.summary()}.")
     return not loaded.problems
 
 
 @cli.command("demo")
-def demo() -> None:
+def demo(
+    learners: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=999_999,
+            help="Also sync the content and build a synthetic organisation of this many "
+            "learners with four years of learning (once per database).",
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="The synthetic organisation's seed.")] = 1,
+) -> None:
     """Create the demo organisation and one account per role (safe to repeat)."""
     settings = _settings()
     if settings.is_production:
@@ -109,17 +143,42 @@ def demo() -> None:
             err=True,
         )
         raise typer.Exit(2)
+    if learners:
+        _sync(settings, settings.content_dir)
     _print_demo_logins(settings)
+    if learners:
+        _build_synthetic(settings, learners, seed)
 
 
 def _print_demo_logins(settings: Settings) -> None:
     from app.accounts.demo import ensure_demo_accounts
 
-    with transaction(make_engine(settings.database_url)) as db:
+    with _database(settings) as db:
         accounts = ensure_demo_accounts(db)
     typer.echo("Demo accounts (email / password):")
     for account in accounts:
         typer.echo(f"  {account.role.value:<10} {account.email:<30} {account.password}")
+
+
+def _build_synthetic(settings: Settings, learners: int, seed: int) -> None:
+    import time
+
+    from app.errors import Conflict
+    from app.reporting.synthetic import generate
+
+    started = time.perf_counter()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as db:
+            report = generate(db, learners, seed=seed, progress=typer.echo)
+    except Conflict as error:
+        typer.secho(error.detail, fg="red", err=True)
+        raise typer.Exit(1) from error
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        typer.echo(line)
+    typer.echo(f"Committed; {time.perf_counter() - started:.1f} s from start to finish.")
 
 
 @cli.command("serve")
@@ -136,7 +195,8 @@ def serve(
     from app.migrations import upgrade
 
     settings = _settings()
-    upgrade(make_engine(settings.database_url), settings)
+    with _engine(settings) as engine:
+        upgrade(engine, settings)
     _sync(settings, settings.content_dir)
     if demo_accounts if demo_accounts is not None else not settings.is_production:
         _print_demo_logins(settings)
@@ -167,7 +227,7 @@ def users_create(
 
     settings = _settings()
     try:
-        with transaction(make_engine(settings.database_url)) as db:
+        with _database(settings) as db:
             user = create_user(db, email=email, name=name, password=password, role=role)
     except InvalidInput as error:
         typer.secho(f"{error.field}: {error.detail}", fg="red", err=True)
@@ -208,7 +268,7 @@ def users_import(
     with file.open("rb") as opened:
         data = opened.read(importer.MAX_BYTES + 1)
     try:
-        with transaction(make_engine(settings.database_url)) as db:
+        with _database(settings) as db:
             plan = importer.plan_import(db, importer.decode(data))
             for problem in plan.file_errors:
                 typer.secho(f"{file}: {problem}", fg="red", err=True)
@@ -234,7 +294,7 @@ def _set_active(email: str, active: bool) -> None:
     from app.accounts.service import find_by_email, set_active
 
     settings = _settings()
-    with transaction(make_engine(settings.database_url)) as db:
+    with _database(settings) as db:
         user = find_by_email(db, email)
         if user is None:
             typer.secho(f"No user with email {email}.", fg="red", err=True)
@@ -292,7 +352,7 @@ def reports_rebuild(
     from app.reporting.rebuild import rebuild
 
     settings = _settings()
-    with transaction(make_engine(settings.database_url)) as db:
+    with _database(settings) as db:
         report = rebuild(db, write=not check)
     typer.echo(
         f"Checked {report.standings} course standings, {report.tallies} unit tallies "

@@ -47,6 +47,9 @@ class LoadedContent:
     problems: list[Problem] = field(default_factory=list)
 
 
+BELT_ORDER = ("yellow", "green", "black")
+
+
 def load_content(content_dir: Path) -> LoadedContent:
     """Load every course under content_dir/courses, checking references between files."""
     loaded = LoadedContent()
@@ -59,6 +62,8 @@ def load_content(content_dir: Path) -> LoadedContent:
         course = _load_course(folder, loaded.exercises, content_dir / "exercises", loaded.problems)
         if course:
             loaded.courses.append(course)
+    # Catalogue order follows the belts (yellow before green before black), not folder names.
+    loaded.courses.sort(key=lambda c: (BELT_ORDER.index(c.meta.belt), c.slug))
     _check_unique_ids(loaded)
     return loaded
 

@@ -107,7 +107,8 @@ LAST_NAMES = (
     "Rossi", "Silva", "Tanaka", "Usman", "Varga", "Weber", "Xu", "Yilmaz", "Zhang",
 )  # fmt: skip
 
-# Who stands where in each course: not started, in progress, certified.
+# Who stands where in each course: not started, in progress, certified; in a course that
+# requires another, only those certified in that one may be certified.
 FIRST_COURSE_MIX = (0.25, 0.45, 0.30)
 LATER_COURSE_MIX = (0.60, 0.25, 0.15)
 INACTIVE = 0.02  # people who have left; their records stay
@@ -261,7 +262,8 @@ def _step(report: SyntheticReport, name: str, progress: Progress) -> Iterator[No
 
 
 def load_courses(db: Session) -> list[CourseRef]:
-    """The published certification courses, with their current module and exercise versions."""
+    """The published certification courses that have modules, with their current module
+    and exercise versions, each after the courses it requires."""
     courses = db.exec(
         select(Course)
         .where(col(Course.is_published), col(Course.certification).is_not(None))
@@ -292,19 +294,34 @@ def load_courses(db: Session) -> list[CourseRef]:
         modules.setdefault(module.course_id, []).append(
             ModuleRef(module.id, version.id, own)  # type: ignore[arg-type]
         )
-    return [
-        CourseRef(
-            course.id,
-            course.title,
-            course.belt,
-            float(course.certification["exam_pass_mark"]),  # type: ignore[index]
-            _validity(course.certification),  # type: ignore[arg-type]
-            tuple(slugs[s] for s in course.prerequisites if s in slugs),
-            tuple(modules.get(course.id, [])),
-            _exam(db, course.id, refs),
-        )
-        for course in courses
-    ]
+    return _prerequisites_first(
+        [
+            CourseRef(
+                course.id,
+                course.title,
+                course.belt,
+                float(course.certification["exam_pass_mark"]),  # type: ignore[index]
+                _validity(course.certification),  # type: ignore[arg-type]
+                tuple(slugs[s] for s in course.prerequisites if s in slugs),
+                tuple(modules.get(course.id, [])),
+                _exam(db, course.id, refs),
+            )
+            for course in courses
+            if course.id in modules
+        ]
+    )
+
+
+def _prerequisites_first(courses: list[CourseRef]) -> list[CourseRef]:
+    """Catalogue order, except that a course comes after the courses it requires."""
+    ordered: list[CourseRef] = []
+    waiting = list(courses)
+    while waiting:
+        placed = {c.id for c in ordered}
+        ready = [c for c in waiting if placed.issuperset(c.prerequisites)] or waiting  # a cycle
+        ordered.append(ready[0])
+        waiting.remove(ready[0])
+    return ordered
 
 
 def _validity(rule: dict[str, Any]) -> timedelta | None:
@@ -628,10 +645,10 @@ def _learn(
     context: _Context,
 ) -> None:
     certified: set[uuid.UUID] = set()
-    for index, course in enumerate(courses):
-        mix = FIRST_COURSE_MIX if index == 0 else LATER_COURSE_MIX
+    for course in courses:
+        mix = LATER_COURSE_MIX if course.prerequisites else FIRST_COURSE_MIX
         state = rng.choices(("none", "learning", "certified"), weights=mix)[0]
-        if state == "none" or not course.modules:
+        if state == "none":
             continue
         if state == "certified" and not certified.issuperset(course.prerequisites):
             state = "learning"
