@@ -62,9 +62,9 @@ def load_content(content_dir: Path) -> LoadedContent:
         course = _load_course(folder, loaded.exercises, content_dir / "exercises", loaded.problems)
         if course:
             loaded.courses.append(course)
+    _check_unique_ids(loaded)
     # Catalogue order follows the belts (yellow before green before black), not folder names.
     loaded.courses.sort(key=lambda c: (BELT_ORDER.index(c.meta.belt), c.slug))
-    _check_unique_ids(loaded)
     return loaded
 
 
