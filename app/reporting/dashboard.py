@@ -84,34 +84,34 @@ class Dashboard:
 def dashboard(
     db: Session, unit: OrgUnit, courses: list[CourseSize], now: datetime, today: date
 ) -> Dashboard:
-    units = {u.id: u for u in db.exec(select(OrgUnit).where(in_subtree(unit.path)))}
     in_view = select(col(OrgUnit.id)).where(in_subtree(unit.path))
     course_ids = [c.course.id for c in courses]
     depth = unit.path.count("/") - 1
-
-    def row_of(unit_id: int) -> int:
-        """The child of `unit` whose subtree holds this unit, or the unit itself."""
-        parts = units[unit_id].path.strip("/").split("/")
-        return int(parts[depth]) if len(parts) > depth else unit.id  # type: ignore[return-value]
-
     rows: dict[int, UnitFigures] = {
-        u.id: UnitFigures(u)
-        for u in units.values()
-        if u.parent_id == unit.id  # type: ignore[misc]
+        child.id: UnitFigures(child)  # type: ignore[misc]
+        for child in db.exec(select(OrgUnit).where(OrgUnit.parent_id == unit.id))
     }
     rows[unit.id] = UnitFigures(unit, is_direct=True)  # type: ignore[index]
-    for u in units.values():
-        rows[row_of(u.id)].headcount += u.headcount  # type: ignore[arg-type]
+    # Plain columns, not ORM objects: a company holds thousands of units.
+    row_of: dict[int, UnitFigures] = {}
+    subtree = db.exec(
+        select(OrgUnit.id, OrgUnit.path, OrgUnit.headcount).where(in_subtree(unit.path))
+    )
+    for unit_id, path, headcount in subtree:
+        parts = path.strip("/").split("/")
+        row = rows[int(parts[depth])] if len(parts) > depth else rows[unit.id]  # type: ignore[index]
+        row_of[unit_id] = row  # type: ignore[index]
+        row.headcount += headcount
 
     tallies = db.exec(
-        select(UnitTally).where(
-            col(UnitTally.org_unit_id).in_(in_view), col(UnitTally.course_id).in_(course_ids)
-        )
+        select(
+            UnitTally.org_unit_id, UnitTally.course_id, UnitTally.started, UnitTally.certified
+        ).where(col(UnitTally.org_unit_id).in_(in_view), col(UnitTally.course_id).in_(course_ids))
     )
-    for tally in tallies:
-        figures = rows[row_of(tally.org_unit_id)].by_course[tally.course_id]
-        figures.started += tally.started
-        figures.certified_ever += tally.certified
+    for unit_id, course_id, started, certified in tallies:
+        figures = row_of[unit_id].by_course[course_id]
+        figures.started += started
+        figures.certified_ever += certified
 
     expiring = db.exec(
         select(
@@ -128,7 +128,7 @@ def dashboard(
         .group_by(col(CourseStanding.org_unit_id), col(CourseStanding.course_id))
     )
     for unit_id, course_id, expired, count in expiring:
-        figures = rows[row_of(unit_id)].by_course[course_id]
+        figures = row_of[unit_id].by_course[course_id]
         figures.expired += int(expired or 0)
         figures.expiring += int(count) - int(expired or 0)
 
@@ -143,7 +143,7 @@ def dashboard(
         .group_by(col(CourseStanding.org_unit_id), col(CourseStanding.course_id))
     )
     for unit_id, course_id, count in overdue:
-        rows[row_of(unit_id)].by_course[course_id].overdue += int(count)
+        row_of[unit_id].by_course[course_id].overdue += int(count)
 
     total = UnitFigures(unit, headcount=sum(r.headcount for r in rows.values()))
     for row in rows.values():

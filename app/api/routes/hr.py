@@ -153,7 +153,8 @@ def progress(
         now.date(),
     )
     items = [
-        ProgressRowOut(**{k: v if v != "" else None for k, v in row.items()}) for row in page.rows
+        ProgressRowOut(**{k: v if v != "" else None for k, v in row.items()})
+        for row in page.dicts()
     ]
     next_cursor = exports.encode_cursor({"after": page.next_after}) if page.next_after else None
     return ProgressPageOut(items=items, next_cursor=next_cursor)
