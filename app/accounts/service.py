@@ -92,6 +92,16 @@ def change_password(
     sessions.end_all_sessions(db, user.id, except_hash=keep_session_hash)  # type: ignore[arg-type]
 
 
+def set_password_by_admin(db: Session, admin: User, user: User, new: str) -> None:
+    """An admin gives someone a password to start with (an imported person has none),
+    or replaces a forgotten one. Every session of that person ends."""
+    passwords.check_password_policy(new, email=user.email, name=user.name)
+    user.password_hash = passwords.hash_password(new)
+    db.add(user)
+    sessions.end_all_sessions(db, user.id)  # type: ignore[arg-type]
+    log_event(logger, "password set by an admin", user_id=user.id, admin_id=admin.id)
+
+
 def set_active(db: Session, user: User, active: bool) -> None:
     """Disabling a user ends all their sessions and API access at once."""
     was_active = user.is_active

@@ -32,6 +32,7 @@ def post_routes(cast: dict[str, User], unit: OrgUnit) -> list[tuple[str, dict[st
         (f"/admin/units/{unit.id}/rename", {"name": "Renamed"}),
         (f"/admin/hr-scopes/{hana}", {"unit_ids": str(unit.id)}),
         (f"/admin/users/{ben}/unit", {"unit_id": str(unit.id)}),
+        (f"/admin/users/{ben}/password", {"password": "a-long-new-passphrase"}),
         ("/admin/import", {"text": FILE}),
         ("/admin/import/apply", {"content": FILE}),
     ]
@@ -271,6 +272,56 @@ class TestOnePersonsPage:
             response.text
         )
         assert snapshot(engine) == before
+
+
+class TestSettingAPassword:
+    def test_an_imported_person_signs_in_with_the_password_an_admin_set(
+        self, client_for, new_client, engine, cast
+    ):
+        imported(engine, FILE, cast["omar"])
+        alan = stored(engine, "alan@example.com")
+        response = post_form(
+            client_for("omar"),
+            f"/admin/users/{alan.id}",
+            f"/admin/users/{alan.id}/password",
+            {"password": "enigma-broken-at-bletchley"},
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/admin/users/{alan.id}?password=set"
+        browser = new_client()
+        signed_in = post_form(
+            browser,
+            "/sign-in",
+            "/sign-in",
+            {"email": "alan@example.com", "password": "enigma-broken-at-bletchley"},
+        )
+        assert signed_in.status_code == 303
+        assert "Not set yet" not in client_for("omar").get(f"/admin/users/{alan.id}").text
+
+    def test_a_weak_password_is_an_inline_error_and_changes_nothing(self, client_for, engine, cast):
+        ben = cast["ben"].id
+        omar = client_for("omar")
+        before = snapshot(engine)
+        response = post_form(
+            omar,
+            f"/admin/users/{ben}",
+            f"/admin/users/{ben}/password",
+            {"password": "short"},
+        )
+        assert response.status_code == 422
+        assert 'id="password-error"' in response.text
+        assert snapshot(engine) == before
+
+    def test_it_ends_the_persons_sessions(self, client_for, cast):
+        ben = client_for("ben")
+        assert ben.get("/account").status_code == 200
+        post_form(
+            client_for("omar"),
+            f"/admin/users/{cast['ben'].id}",
+            f"/admin/users/{cast['ben'].id}/password",
+            {"password": "a-long-new-passphrase"},
+        )
+        assert ben.get("/account", follow_redirects=False).status_code == 303
 
 
 def upload(client: TestClient, content: bytes, filename: str = "people.csv"):  # type: ignore[no-untyped-def]

@@ -162,13 +162,21 @@ def user_page(request: Request, user_id: RowId, db: SessionDep, admin: AdminUser
 
 
 def _user_page(
-    request: Request, db: Session, person: User, *, status_code: int = 200, error: str = ""
+    request: Request,
+    db: Session,
+    person: User,
+    *,
+    status_code: int = 200,
+    error: str = "",
+    password_error: str = "",
 ) -> Response:
     context = {
         "person": person,
         "tree": importer.OrgTree(db),
         "no_password": importer.has_no_password(person),
         "error": error,
+        "password_error": password_error,
+        "password_set": request.query_params.get("password") == "set",
     }
     return render(request, "organisation/user.html", context, status_code=status_code)
 
@@ -194,6 +202,25 @@ def move_user(
         by_user_id=admin.id,
     )
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+
+
+@router.post("/users/{user_id}/password")
+def set_password(
+    request: Request,
+    user_id: RowId,
+    db: SessionDep,
+    admin: AdminUser,
+    password: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A first password for an imported person, or a new one for someone locked out;
+    the admin passes it on, and the person can change it on their account page."""
+    person = service.get_user(db, user_id)
+    try:
+        service.set_password_by_admin(db, admin, person, password)
+    except InvalidInput as invalid:
+        return _user_page(request, db, person, status_code=422, password_error=invalid.detail)
+    db.commit()
+    return RedirectResponse(f"/admin/users/{user_id}?password=set", status_code=303)
 
 
 # Importing employees
