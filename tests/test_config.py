@@ -80,4 +80,3 @@ def test_development_generates_a_signing_key_once_and_keeps_it(tmp_path):
     first = Settings().signing_key
     assert first.startswith("-----BEGIN PRIVATE KEY-----")
     assert Settings().signing_key == first
-

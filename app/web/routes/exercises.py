@@ -8,6 +8,12 @@ from starlette.responses import Response
 
 from app.deps import CurrentUser, SessionDep
 from app.errors import AnswerInvalid, InvalidInput, NotFound
+from app.grading.kinds.control_chart import (
+    ControlChartKind,
+    csv_for,
+    learner_chart,
+    reference_chart,
+)
 from app.grading.kinds.vsm import MapView, VsmKind, map_view
 from app.learning import attempts
 from app.web.exercise_context import exercise_context
@@ -113,5 +119,50 @@ def _svg_download(svg: str, filename: str) -> Response:
     headers = {
         "content-disposition": f'attachment; filename="{filename}"',
         "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    }
+    return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+# A drawing or data file downloaded on its own: nothing in it may run, load or be framed.
+DOWNLOAD_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; sandbox"
+)
+
+
+@router.get("/exercises/{slug}/data.csv")
+def exercise_data(slug: str, db: SessionDep, user: CurrentUser) -> Response:
+    """The signed-in learner's own data set for a control-chart exercise."""
+    loaded = attempts.load_exercise(db, slug)
+    if not isinstance(loaded.kind, ControlChartKind):
+        raise NotFound("This exercise has no data set.")
+    variant = loaded.variant(attempts.seed_for(user.id, loaded.exercise.id))  # type: ignore[arg-type]
+    headers = {
+        "content-disposition": f'attachment; filename="{slug}-data.csv"',
+        "content-security-policy": DOWNLOAD_POLICY,
+    }
+    return Response(csv_for(variant), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/attempts/{attempt_id}/chart.svg")
+def attempt_chart(attempt_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> Response:
+    """One of the caller's own attempts drawn over their data: the expected centre line,
+    limits and signals once the exercise is finished, their own answer until then."""
+    attempt = attempts.get_own_attempt(db, user, attempt_id)
+    view = attempts.attempt_view(db, user, attempt)
+    if view.version.kind != ControlChartKind.name:
+        raise NotFound("This attempt has no chart.")
+    loaded = attempts.load_version(db, view.exercise, attempt.exercise_version_id)
+    variant = loaded.variant(attempt.seed)
+    params = loaded.params
+    if view.show_expected:
+        svg = reference_chart(params, variant, "attempt-chart")  # type: ignore[arg-type]
+    else:
+        svg = learner_chart(params, variant, attempt.answer, "attempt-chart")  # type: ignore[arg-type]
+    headers = {
+        "content-disposition": (
+            f'attachment; filename="{view.exercise.slug}-attempt-{attempt.number}.svg"'
+        ),
+        "content-security-policy": DOWNLOAD_POLICY,
     }
     return Response(svg, media_type="image/svg+xml", headers=headers)
