@@ -101,7 +101,7 @@ def build_playground(engine: Engine, password_hash: str) -> Playground:
 def ease_the_exam(engine: Engine) -> None:
     """Many retakes with no wait, so an example can fail and pass the exam in one go."""
     with steps.unit_of_work(engine) as db:
-        exam = db.exec(select(Exam)).one()
+        exam = db.exec(select(Exam).where(Exam.title == "Yellow Belt final exam")).one()
         exam.definition = {**exam.definition, "retakes": 100, "retake_wait_hours": 0}
         db.add(exam)
 
