@@ -273,7 +273,8 @@ def users_import(
             for problem in plan.file_errors:
                 typer.secho(f"{file}: {problem}", fg="red", err=True)
             for row in plan.rows:
-                line = f"row {row.row}: {row.email}: {row.action}: {'; '.join(row.details)}"
+                details = f": {'; '.join(row.details)}" if row.details else ""
+                line = f"row {row.row}: {row.email}: {row.action}{details}"
                 typer.secho(line, fg="red" if row.action == "error" else None)
             counts = plan.counts
             summary = ", ".join(f"{counts[action]} {action}" for action in importer.Action)
