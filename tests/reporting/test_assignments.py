@@ -161,6 +161,11 @@ class TestWithdrawing:
 
 
 class TestTheForm:
+    def test_without_a_certifying_course_it_says_there_is_nothing_to_assign(self, signed_in, org):
+        page = signed_in("hana").get("/hr/assignments").text
+        assert "nothing to assign" in page
+        assert 'action="/hr/assignments"' not in page
+
     def test_a_due_date_in_the_past_is_refused_naming_the_field(self, hana, engine, org):
         response = assign(hana, unit=str(org.claims.id), due_on=in_days(-1).isoformat())
         assert response.status_code == 422

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from starlette.responses import Response
 
+from app.accounts.service import find_by_email
 from app.deps import HrUser, RowId, SessionDep
 from app.errors import InvalidInput, NotFound
 from app.models import Course, User
@@ -70,7 +71,7 @@ def unit_page(
         "board": board,
         "rows": rows[(page - 1) * UNITS_PER_PAGE : page * UNITS_PER_PAGE],
         "sizes": shown,
-        "belts": sorted({s.course.belt for s in sizes}, key=["yellow", "green", "black"].index),
+        "belts": list(dict.fromkeys(s.course.belt for s in sizes)),  # courses come in belt order
         "belt": belt,
         "sort": sort,
         "page": page,
@@ -288,8 +289,6 @@ def _date(text: str) -> date:
 
 
 def _people_by_email(db: SessionDep, scope: Scope, text: str) -> list[User]:
-    from app.accounts.service import find_by_email
-
     emails = [e.strip().lower() for e in text.replace(",", "\n").splitlines() if e.strip()]
     if len(emails) > 500:
         raise InvalidInput("Assign to at most 500 people at once, or to a unit.", field="people")
