@@ -4,7 +4,7 @@ import base64
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import Session, select
@@ -135,6 +135,16 @@ class TestTheProgressExport:
         assert found[people["dev"].email]["started_at"] == ""
         cara_due = (utcnow().date() + timedelta(days=5)).isoformat()
         assert found[people["cara"].email]["due_on"] == cara_due
+
+    def test_timestamps_are_utc_to_the_second_as_stored(self, signed_in, engine, exported):
+        issued = datetime(2024, 2, 29, 23, 59, 58, 999_999, tzinfo=UTC)
+        expires = issued.astimezone(timezone(timedelta(hours=-5))) + timedelta(days=3 * 365)
+        steps.set_certificate_dates(engine, exported.people["ines"], issued, expires)
+        _, rows = rows_of(signed_in("hana").get("/hr/exports/progress.csv"))
+        ines = by_email(rows)[exported.people["ines"].email]
+        assert ines["certified_at"] == "2024-02-29T23:59:58Z"
+        assert ines["expires_at"] == "2027-02-28T23:59:58Z"  # kept in UTC, not the offset given
+        assert ines["status"] == "certified"
 
     def test_a_name_a_spreadsheet_would_run_as_a_formula_is_defused(
         self, signed_in, engine, exported, password_hashes
