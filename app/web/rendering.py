@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from app.grading.kinds import KINDS
 from app.security.csrf import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -24,6 +25,7 @@ def course_label(course: Any) -> str:
 
 
 templates.env.filters["course_label"] = course_label
+templates.env.tests["charted"] = lambda kind_name: KINDS[kind_name].charted
 
 
 def is_htmx(request: Request) -> bool:

@@ -61,6 +61,7 @@ class Kind(ABC):
     title: ClassVar[str]
     Params: ClassVar[type[BaseModel]]
     template: ClassVar[str]  # the form partial, under app/web/templates/exercises/kinds/
+    charted: ClassVar[bool] = False  # draws each attempt as SVG: see chart_svg
 
     @abstractmethod
     def parts(self, params: Any) -> dict[str, PartSpec]:
@@ -95,6 +96,18 @@ class Kind(ABC):
     def view(self, params: Any, variant: Variant, entered: RawAnswer) -> dict[str, Any]:
         """Anything extra the kind's form template shows, built from what was entered."""
         return {}
+
+    def data_csv(self, params: Any, variant: Variant) -> str | None:
+        """The learner's own data set as CSV, for kinds that hand one out."""
+        return None
+
+    def chart_svg(
+        self, params: Any, variant: Variant, entered: RawAnswer | None, dom_id: str
+    ) -> str | None:
+        """The exercise drawn as SVG (kinds with `charted`): with the expected answer when
+        `entered` is None, otherwise with what the learner entered and never the expected
+        values. `dom_id` prefixes the ids inside, so two drawings can share a page."""
+        return None
 
 
 def single(raw: RawAnswer, field: str) -> str:

@@ -134,6 +134,7 @@ class ControlChartKind(Kind):
     title = "Control chart"
     Params = ControlChartParams
     template = "exercises/kinds/control_chart.html"
+    charted = True
 
     def parts(self, params: ControlChartParams) -> dict[str, PartSpec]:
         limit = Tolerance(atol=0.5 * 10.0**-params.decimals)
@@ -227,6 +228,16 @@ class ControlChartKind(Kind):
         form.update({f"rule-{n}": [str(rule)] for n, rule in answer["signals"]})
         return form
 
+    def data_csv(self, params: ControlChartParams, variant: Variant) -> str:
+        return data_csv(variant, headings(variant))
+
+    def chart_svg(
+        self, params: ControlChartParams, variant: Variant, entered: RawAnswer | None, dom_id: str
+    ) -> str:
+        if entered is None:
+            return reference_chart(params, variant, dom_id)
+        return learner_chart(params, variant, entered, dom_id)
+
     def view(
         self, params: ControlChartParams, variant: Variant, entered: RawAnswer
     ) -> dict[str, Any]:
@@ -294,10 +305,6 @@ def headings(variant: Variant) -> list[str]:
     if layout == "counts":
         return [sample, event]
     return [sample, variant["unit_name"][:1].upper() + variant["unit_name"][1:], event]
-
-
-def csv_for(variant: Variant) -> str:
-    return data_csv(variant, headings(variant))
 
 
 def _limits_label(variant: Variant) -> str:

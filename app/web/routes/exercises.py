@@ -8,12 +8,6 @@ from starlette.responses import Response
 
 from app.deps import CurrentUser, SessionDep
 from app.errors import AnswerInvalid, InvalidInput, NotFound
-from app.grading.kinds.control_chart import (
-    ControlChartKind,
-    csv_for,
-    learner_chart,
-    reference_chart,
-)
 from app.grading.kinds.vsm import MapView, VsmKind, map_view
 from app.learning import attempts
 from app.web.exercise_context import exercise_context
@@ -132,16 +126,17 @@ DOWNLOAD_POLICY = (
 
 @router.get("/exercises/{slug}/data.csv")
 def exercise_data(slug: str, db: SessionDep, user: CurrentUser) -> Response:
-    """The signed-in learner's own data set for a control-chart exercise."""
+    """The signed-in learner's own data set, for exercises that hand one out."""
     loaded = attempts.load_exercise(db, slug)
-    if not isinstance(loaded.kind, ControlChartKind):
-        raise NotFound("This exercise has no data set.")
     variant = loaded.variant(attempts.seed_for(user.id, loaded.exercise.id))  # type: ignore[arg-type]
+    data = loaded.kind.data_csv(loaded.params, variant)
+    if data is None:
+        raise NotFound("This exercise has no data set.")
     headers = {
         "content-disposition": f'attachment; filename="{slug}-data.csv"',
         "content-security-policy": DOWNLOAD_POLICY,
     }
-    return Response(csv_for(variant), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/attempts/{attempt_id}/chart.svg")
@@ -150,15 +145,13 @@ def attempt_chart(attempt_id: uuid.UUID, db: SessionDep, user: CurrentUser) -> R
     limits and signals once the exercise is finished, their own answer until then."""
     attempt = attempts.get_own_attempt(db, user, attempt_id)
     view = attempts.attempt_view(db, user, attempt)
-    if view.version.kind != ControlChartKind.name:
-        raise NotFound("This attempt has no chart.")
     loaded = attempts.load_version(db, view.exercise, attempt.exercise_version_id)
-    variant = loaded.variant(attempt.seed)
-    params = loaded.params
-    if view.show_expected:
-        svg = reference_chart(params, variant, "attempt-chart")  # type: ignore[arg-type]
-    else:
-        svg = learner_chart(params, variant, attempt.answer, "attempt-chart")  # type: ignore[arg-type]
+    entered = None if view.show_expected else attempt.answer
+    svg = loaded.kind.chart_svg(
+        loaded.params, loaded.variant(attempt.seed), entered, "attempt-chart"
+    )
+    if svg is None:
+        raise NotFound("This attempt has no chart.")
     headers = {
         "content-disposition": (
             f'attachment; filename="{view.exercise.slug}-attempt-{attempt.number}.svg"'
