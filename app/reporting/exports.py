@@ -125,7 +125,8 @@ def progress_page(
         .limit(people)
         .subquery()
     )
-    found = db.exec(
+    # Core rows, not ORM ones: nothing here needs an object.
+    found = db.connection().execute(
         select(users, *_course_columns(sizes, now, today, db.get_bind().dialect.name))
         .select_from(users)
         .join(Course, col(Course.id).in_([size.course.id for size in sizes]))
@@ -284,16 +285,20 @@ def _csv_text(rows: list[list[Any]]) -> str:
 TEXT_COLUMNS = 4  # email, name, unit and course lead both exports: people typed them
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _defused(row: list[Any], leading_text: int) -> list[Any]:
-    row[:leading_text] = [defuse(value) for value in row[:leading_text]]
+    # `defuse` written inline: this runs for every text cell of exports of any size.
+    row[:leading_text] = [
+        "'" + value if value[:1] in FORMULA_STARTS else value for value in row[:leading_text]
+    ]
     return row
 
 
 def defuse(value: str) -> str:
     """Text a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
 def stream_progress_csv(
