@@ -25,6 +25,7 @@ from app.web.routes import (
     ops,
     organisation,
     reviews,
+    toolkit,
     verification,
 )
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         verification.router,
         certificates.router,
         hr.router,
+        toolkit.router,
         catalog.router,
     )
     for router in web_routers:

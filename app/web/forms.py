@@ -14,6 +14,7 @@ FRIENDLY = {
     "string_too_long": "This is too long.",
     "string_pattern_mismatch": "This does not look right; check the format.",
     "missing": "This field is required.",
+    "too_short": "Choose at least one.",
 }
 
 

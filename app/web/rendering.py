@@ -1,5 +1,6 @@
 """Template rendering with the context every page needs."""
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,18 @@ def course_label(course: Any) -> str:
 
 
 templates.env.filters["course_label"] = course_label
+
+
+def figure(value: Any) -> str:
+    """A computed figure as people read it: four decimals at most, thousands separated."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int) or (value == int(value) and abs(value) < 1e15):
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) >= 1e-4 else f"{value:.3g}"
+
+
+templates.env.filters["figure"] = figure
 templates.env.tests["charted"] = lambda kind_name: KINDS[kind_name].charted
 
 

@@ -1,0 +1,1 @@
+"""The learner toolkit: paste or upload data and get the analysis the graders use."""
