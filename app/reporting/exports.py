@@ -126,16 +126,20 @@ def progress_page(
         .subquery()
     )
     # Core rows, not ORM ones: nothing here needs an object.
-    found = db.connection().execute(
-        select(users, *_course_columns(sizes, now, today, db.get_bind().dialect.name))
-        .select_from(users)
-        .join(Course, col(Course.id).in_([size.course.id for size in sizes]))
-        .outerjoin(
-            CourseStanding,
-            and_(CourseStanding.user_id == users.c.id, CourseStanding.course_id == Course.id),
+    found = (
+        db.connection()
+        .execute(
+            select(users, *_course_columns(sizes, now, today, db.get_bind().dialect.name))
+            .select_from(users)
+            .join(Course, col(Course.id).in_([size.course.id for size in sizes]))
+            .outerjoin(
+                CourseStanding,
+                and_(CourseStanding.user_id == users.c.id, CourseStanding.course_id == Course.id),
+            )
+            .order_by(users.c.id, col(Course.position))
         )
-        .order_by(users.c.id, col(Course.position))
-    ).all()
+        .all()
+    )
     full = len(found) == people * len(sizes)
     return ProgressPage(
         [_progress_row(row, names) for row in found], found[-1][0] if full else None
