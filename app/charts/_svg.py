@@ -15,6 +15,8 @@ LOOK = {
     "grid": 'stroke="#e3e7ec" stroke-width="1"',
     "label": f'{FONT} font-size="12" fill="{INK}"',
     "small": f'{FONT} font-size="11" fill="{INK}"',
+    "bar-label": f'{FONT} font-size="11" font-weight="700" fill="#ffffff"',
+    "bar-label-dark": f'{FONT} font-size="11" font-weight="700" fill="{INK}"',
     "title": f'{FONT} font-size="14" font-weight="700" fill="{INK}"',
     "spec-label": f'{FONT} font-size="12" font-weight="700" fill="{RED}"',
     "target-label": f'{FONT} font-size="12" font-weight="700" fill="{GREEN}"',
@@ -32,7 +34,9 @@ def frame(width: int, height: int, dom_id: str, title: str, description: str) ->
     ]
 
 
-def text(x: float, y: float, content: str, look: str, anchor: str = "middle", extra: str = "") -> str:
+def text(
+    x: float, y: float, content: str, look: str, anchor: str = "middle", extra: str = ""
+) -> str:
     position = f'x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"'
     more = f" {extra}" if extra else ""
     return f"<text {position} {LOOK[look]}{more}>{escape(content)}</text>"

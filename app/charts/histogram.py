@@ -61,8 +61,9 @@ def render_capability(
         f"Normal curve: mean {format_number(study.mean, decimals + 1)}, "
         f"overall σ {format_number(study.sigma_overall, decimals + 1)}",
     )
-    drawing = HistogramDrawing(title, values, study.lsl, study.usl, target, curve, value_label,
-                               decimals)  # fmt: skip
+    drawing = HistogramDrawing(
+        title, values, study.lsl, study.usl, target, curve, value_label, decimals
+    )
     return render_histogram(drawing, dom_id)
 
 
@@ -114,7 +115,7 @@ def render_histogram(drawing: HistogramDrawing, dom_id: str) -> str:
             for px in (low + (high - low) * i / CURVE_POINTS for i in range(CURVE_POINTS + 1))
         )
         out.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
-        out.append(text(WIDTH - RIGHT, 38, curve.label, "line-label", "end"))
+        out.append(text(LEFT, 40, curve.label, "line-label", "start"))
     for name, value, colour, look in (
         ("LSL", drawing.lsl, RED, "spec-label"),
         ("USL", drawing.usl, RED, "spec-label"),
@@ -123,11 +124,21 @@ def render_histogram(drawing: HistogramDrawing, dom_id: str) -> str:
         if value is None:
             continue
         dash = "6 4" if name != "Target" else "2 3"
-        out.append(line(x(value), TOP - 6, x(value), y(0),
-                        f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"'))  # fmt: skip
         out.append(
-            text(x(value), TOP - 10, f"{name} {format_number(value, drawing.decimals)}", look)
+            line(
+                x(value),
+                TOP,
+                x(value),
+                y(0),
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"',
+            )
         )
+        # Inside the plot beside its line, on the side with room; the target one row lower.
+        right_side = x(value) < WIDTH - RIGHT - 90
+        label_x = x(value) + 5 if right_side else x(value) - 5
+        label_y = TOP + (30 if name == "Target" else 14)
+        label = f"{name} {format_number(value, drawing.decimals)}"
+        out.append(text(label_x, label_y, label, look, "start" if right_side else "end"))
     out.append("</svg>")
     return "".join(out)
 
@@ -160,8 +171,8 @@ def _nice_step(raw: float) -> float:
 
 
 def _nice_ceiling(value: float) -> float:
-    step = _nice_step(max(value, 1.0) / 4)
-    return max(step * 4, math.ceil(value / step) * step)
+    step = _nice_step(max(value, 1.0) / 5)
+    return math.ceil(value / step) * step
 
 
 def _axes(drawing, low, high, top, x, y) -> list[str]:  # type: ignore[no-untyped-def]
@@ -183,8 +194,16 @@ def _axes(drawing, low, high, top, x, y) -> list[str]:  # type: ignore[no-untype
         out.append(text(x(value), bottom + 17, format_number(value, 3), "label"))
         value += x_step
     out.append(text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 8, drawing.value_label, "label"))
-    out.append(text(14, (TOP + bottom) / 2, "Count", "label", "middle",
-                    f'transform="rotate(-90 14 {(TOP + bottom) / 2:.1f})"'))  # fmt: skip
+    out.append(
+        text(
+            14,
+            (TOP + bottom) / 2,
+            "Count",
+            "label",
+            "middle",
+            f'transform="rotate(-90 14 {(TOP + bottom) / 2:.1f})"',
+        )
+    )
     return out
 
 
@@ -206,4 +225,3 @@ def describe(drawing: HistogramDrawing) -> str:
     if drawing.curve:
         pieces.append(f"{drawing.curve.label}.")
     return " ".join(pieces)
-

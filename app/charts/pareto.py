@@ -13,16 +13,22 @@ from app.grading.numbers import format_number
 from app.lss.pareto import VITAL_FEW_SHARE, ParetoAnalysis
 
 WIDTH, HEIGHT = 760, 420
-LEFT, RIGHT, TOP, BOTTOM = 60, 60, 44, 140
-LABEL_CHARACTERS = 24
+LEFT, RIGHT, TOP, BOTTOM = 130, 60, 44, 140
+LABEL_CHARACTERS = 30
 
 
 def render_pareto_analysis(
     result: ParetoAnalysis, dom_id: str, title: str, unit_name: str = "Count"
 ) -> str:
     rows = [(row.category, row.count) for row in result.rows]
-    return render_pareto(rows, dom_id, title, vital_few=result.vital_few,
-                         threshold=result.threshold, unit_name=unit_name)  # fmt: skip
+    return render_pareto(
+        rows,
+        dom_id,
+        title,
+        vital_few=result.vital_few,
+        threshold=result.threshold,
+        unit_name=unit_name,
+    )
 
 
 def render_pareto(
@@ -47,8 +53,9 @@ def render_pareto(
     def y(count: float) -> float:
         return TOP + plot_h * (1 - count / total)
 
-    out = frame(WIDTH, HEIGHT, dom_id, title,
-                description or describe(rows, vital_few, threshold, unit_name))  # fmt: skip
+    out = frame(
+        WIDTH, HEIGHT, dom_id, title, description or describe(rows, vital_few, threshold, unit_name)
+    )
     out.append(text(LEFT, 20, title, "title", "start"))
     out += _axes(total, unit_name, y)
     running, points = 0.0, []
@@ -62,14 +69,37 @@ def render_pareto(
             f'<rect x="{x(index) - step * 0.4:.1f}" y="{y(count):.1f}" width="{step * 0.8:.1f}" '
             f'height="{bottom - y(count):.1f}" fill="{fill}">{tip(about)}</rect>'
         )
-        out.append(text(x(index), y(count) - 4, format_number(count, 2), "small"))
-        label = category if len(category) <= LABEL_CHARACTERS else category[:LABEL_CHARACTERS - 1] + "…"
+        if bottom - y(count) > 18:  # inside the top of a tall bar, clear of the line's labels
+            look = "bar-label" if fill == BLUE else "bar-label-dark"
+            out.append(text(x(index), y(count) + 13, format_number(count, 2), look))
+        else:
+            out.append(text(x(index), y(count) - 4, format_number(count, 2), "small"))
+        label = (
+            category
+            if len(category) <= LABEL_CHARACTERS
+            else category[: LABEL_CHARACTERS - 1] + "…"
+        )
         ly = bottom + 14
-        out.append(text(x(index), ly, label, "label", "end",
-                        f'transform="rotate(-35 {x(index):.1f} {ly:.1f})"'))  # fmt: skip
+        out.append(
+            text(
+                x(index),
+                ly,
+                label,
+                "label",
+                "end",
+                f'transform="rotate(-40 {x(index):.1f} {ly:.1f})"',
+            )
+        )
     cut = y(threshold * total)
-    out.append(line(LEFT, cut, WIDTH - RIGHT, cut,
-                    f'stroke="{RED}" stroke-width="1.5" stroke-dasharray="6 4"'))  # fmt: skip
+    out.append(
+        line(
+            LEFT,
+            cut,
+            WIDTH - RIGHT,
+            cut,
+            f'stroke="{RED}" stroke-width="1.5" stroke-dasharray="6 4"',
+        )
+    )
     out.append(text(WIDTH - RIGHT - 4, cut - 5, f"{threshold * 100:g}%", "spec-label", "end"))
     path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in points)
     out.append(f'<polyline points="{path}" fill="none" stroke="#1d2430" stroke-width="2"/>')
@@ -93,10 +123,19 @@ def _axes(total: float, unit_name: str, y) -> list[str]:  # type: ignore[no-unty
         out.append(text(LEFT - 6, y(count) + 4, format_number(count, 1), "label", "end"))
         out.append(text(right + 6, y(count) + 4, f"{quarter * 25}%", "label", "start"))
     middle = (TOP + bottom) / 2
-    out.append(text(14, middle, unit_name, "label", "middle",
-                    f'transform="rotate(-90 14 {middle:.1f})"'))  # fmt: skip
-    out.append(text(WIDTH - 10, middle, "Cumulative %", "label", "middle",
-                    f'transform="rotate(90 {WIDTH - 10} {middle:.1f})"'))  # fmt: skip
+    out.append(
+        text(14, middle, unit_name, "label", "middle", f'transform="rotate(-90 14 {middle:.1f})"')
+    )
+    out.append(
+        text(
+            WIDTH - 10,
+            middle,
+            "Cumulative %",
+            "label",
+            "middle",
+            f'transform="rotate(90 {WIDTH - 10} {middle:.1f})"',
+        )
+    )
     return out
 
 

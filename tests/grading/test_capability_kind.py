@@ -101,9 +101,7 @@ def hand_variant():
     return v
 
 
-HAND = CapabilityParams.model_validate(
-    {**LOWER.model_dump(), "lsl": 4, "usl": 15, "min_cpk": 1.33}
-)
+HAND = CapabilityParams.model_validate({**LOWER.model_dump(), "lsl": 4, "usl": 15, "min_cpk": 1.33})
 
 
 class TestTheKey:
@@ -136,7 +134,10 @@ class TestTheKey:
         study = capability(values_of(v), -10, 10, 4)
         key = KIND.solve(BOTH, v)
         assert (key["cp"], key["cpk"], key["pp"], key["ppk"]) == (
-            study.cp, study.cpk, study.pp, study.ppk
+            study.cp,
+            study.cpk,
+            study.pp,
+            study.ppk,
         )
         assert key["ppm"] == study.ppm_overall.total
 
@@ -164,8 +165,12 @@ class TestTheKey:
 
 def drifting_seed():
     """A two-sided variant whose Pp is well apart from its Cp."""
-    return next(s for s in range(50) if abs(KIND.solve(BOTH, variant(BOTH, s))["pp"]
-                                            - KIND.solve(BOTH, variant(BOTH, s))["cp"]) > 0.05)
+    return next(
+        s
+        for s in range(50)
+        if abs(KIND.solve(BOTH, variant(BOTH, s))["pp"] - KIND.solve(BOTH, variant(BOTH, s))["cp"])
+        > 0.05
+    )
 
 
 def off_centre(v):
@@ -246,9 +251,14 @@ class TestFeedback:
 
     def test_ppm_from_one_side_only_is_named(self):
         wide = CapabilityParams.model_validate(
-            {**BOTH.model_dump(), "mean": {"min": -0.5, "max": 0.5}, "sd": {"min": 3, "max": 3.5},
-             "drift": None, "min_cpk": 1.0}
-        )  # fmt: skip
+            {
+                **BOTH.model_dump(),
+                "mean": {"min": -0.5, "max": 0.5},
+                "sd": {"min": 3, "max": 3.5},
+                "drift": None,
+                "min_cpk": 1.0,
+            }
+        )
         v = variant(wide, 4)
         study = capability(values_of(v), -10, 10, 4)
         assert min(study.ppm_overall.below, study.ppm_overall.above) > 0.1 * study.ppm_overall.total
@@ -282,8 +292,14 @@ class TestFeedback:
 class TestParse:
     def test_every_unreadable_field_is_named(self):
         v = variant()
-        raw = {"cp": ["abc"], "cpk": [""], "pp": ["-1"], "ppk": ["1.1"], "verdict": ["maybe"],
-               "ppm": ["2e6"]}  # fmt: skip
+        raw = {
+            "cp": ["abc"],
+            "cpk": [""],
+            "pp": ["-1"],
+            "ppk": ["1.1"],
+            "verdict": ["maybe"],
+            "ppm": ["2e6"],
+        }
         with pytest.raises(AnswerErrors) as raised:
             KIND.parse(BOTH, v, raw)
         errors = raised.value.errors
@@ -338,7 +354,9 @@ class TestTheDrawing:
     def test_the_bars_hold_every_value(self):
         v = variant(UPPER, 5)
         root = parse_svg(reference_chart(UPPER, v, "chart"))
-        counts = [int(r.find(f"{SVG}title").text.rsplit(": ", 1)[1]) for r in root.iter(f"{SVG}rect")]
+        counts = [
+            int(r.find(f"{SVG}title").text.rsplit(": ", 1)[1]) for r in root.iter(f"{SVG}rect")
+        ]
         assert sum(counts) == v["n_values"]
 
     def test_the_learners_chart_draws_the_curve_their_answer_implies(self):
@@ -376,8 +394,9 @@ def key_form(db, user):
 
 def submit(client, form):
     page = client.get(PAGE).text
-    return client.post(f"{PAGE}/attempts", data={**form_controls(page), **form},
-                       follow_redirects=False)  # fmt: skip
+    return client.post(
+        f"{PAGE}/attempts", data={**form_controls(page), **form}, follow_redirects=False
+    )
 
 
 class TestThePage:

@@ -141,8 +141,12 @@ class CapabilityKind(Kind):
         parts["ppk"] = PartSpec("Ppk (overall σ)", "number", 1, index)
         parts["verdict"] = PartSpec(f"Capable at Cpk ≥ {params.min_cpk:g}?", "count", 1)
         if params.ppm:
-            parts["ppm"] = PartSpec("Expected ppm outside the specification", "number", 1,
-                                    Tolerance(rtol=0.02, atol=0.5))  # fmt: skip
+            parts["ppm"] = PartSpec(
+                "Expected ppm outside the specification",
+                "number",
+                1,
+                Tolerance(rtol=0.02, atol=0.5),
+            )
         return parts
 
     def generate(self, params: CapabilityParams, rng: random.Random) -> Variant:
@@ -274,8 +278,10 @@ def _draw(params: CapabilityParams, count: int, rng: random.Random) -> list[list
     for _ in range(count):
         # A slowly wandering level (autoregressive, σ = drift), then the within-subgroup noise.
         level = 0.7 * level + rng.gauss(0, drift * 0.714)
-        row = [round(rng.gauss(mean + level, sd), params.data_decimals)
-               for _ in range(params.subgroup_size)]  # fmt: skip
+        row = [
+            round(rng.gauss(mean + level, sd), params.data_decimals)
+            for _ in range(params.subgroup_size)
+        ]
         if params.non_negative:
             row = [max(0.0, v) for v in row]
         rows.append(row)
@@ -362,8 +368,11 @@ class _Grader:
             return self._result(name, 1.0, message, shown)
         for text, wrong in mistakes.items():
             # A named slip beats a rounding slip only when the answer is nearer to it.
-            if (wrong is not None and tolerance.accepts(given, wrong)
-                    and abs(given - wrong) < abs(given - key)):  # fmt: skip
+            if (
+                wrong is not None
+                and tolerance.accepts(given, wrong)
+                and abs(given - wrong) < abs(given - key)
+            ):
                 return self._result(name, 0.0, f"{text} {how}", shown)
         if judgement.verdict == "rounding":
             return self._result(name, judgement.score, MESSAGES["rounding"], shown)
@@ -406,7 +415,10 @@ class _Grader:
         return self._numeric("cp", mistakes, HOW["cp"][self._within()])
 
     def cpk(self) -> PartResult:
-        mistakes = {**self._within_mistakes("cpk"), **self._side_mistakes("cpk", self.sigmas.within)}
+        mistakes = {
+            **self._within_mistakes("cpk"),
+            **self._side_mistakes("cpk", self.sigmas.within),
+        }
         how = HOW["cpk"][self.params.sides].format(sigma=HOW["sigma_within"][self._within()])
         return self._numeric("cpk", mistakes, how, self._carried_from("cp", "cpk"))
 
@@ -462,23 +474,31 @@ class _Grader:
         tolerance = self.parts["ppm"].tolerance
         if ppm_key > 0 and not tolerance.accepts(given, ppm_key):
             if tolerance.accepts(given * 10_000, ppm_key):
-                return self._result("ppm", 0.0, f"{MESSAGES['ppm_percent']} {HOW['ppm']}",
-                                    format_number(ppm_key, 1))  # fmt: skip
+                return self._result(
+                    "ppm", 0.0, f"{MESSAGES['ppm_percent']} {HOW['ppm']}", format_number(ppm_key, 1)
+                )
             if tolerance.accepts(given * 1_000_000, ppm_key):
-                return self._result("ppm", 0.0, f"{MESSAGES['ppm_fraction']} {HOW['ppm']}",
-                                    format_number(ppm_key, 1))  # fmt: skip
-        study, lsl, usl = self.study, self.params.lsl, self.params.usl
+                return self._result(
+                    "ppm",
+                    0.0,
+                    f"{MESSAGES['ppm_fraction']} {HOW['ppm']}",
+                    format_number(ppm_key, 1),
+                )
+        study = self.study
         mistakes: dict[str, float | None] = {
             "That uses the within-subgroup σ (the potential, with Cpk); the expected "
             "performance goes with Ppk and uses the overall s.": study.ppm_within.total,
         }
         if self.params.sides == "both":
-            mistakes["That counts one side only: add the expected ppm below the LSL and above "
-                     "the USL."] = max(study.ppm_overall.below, study.ppm_overall.above)  # fmt: skip
-        return self._numeric("ppm", mistakes, HOW["ppm"], (self._own_ppm(), MESSAGES["carried_ppm"]))
+            mistakes[
+                "That counts one side only: add the expected ppm below the LSL and above the USL."
+            ] = max(study.ppm_overall.below, study.ppm_overall.above)
+        return self._numeric(
+            "ppm", mistakes, HOW["ppm"], (self._own_ppm(), MESSAGES["carried_ppm"])
+        )
 
     def _own_ppm(self) -> float | None:
-        """The ppm the learner's own Pp (two-sided) or Ppk (one-sided) gives, if either was wrong."""
+        """The ppm the learner's own Pp (two-sided) or Ppk (one-sided) gives, if that is wrong."""
         lsl, usl, mean = self.params.lsl, self.params.usl, self.study.mean
         if self.params.sides == "both":
             pp = self.answer.get("pp")
@@ -546,7 +566,9 @@ def learner_chart(params: CapabilityParams, variant: Variant, raw: RawAnswer, do
         pp = _lenient(raw, "pp")
         if pp and pp > 0:
             assert params.lsl is not None and params.usl is not None
-            curve = Curve(mean, (params.usl - params.lsl) / (6 * pp), "The normal curve your Pp implies")
+            curve = Curve(
+                mean, (params.usl - params.lsl) / (6 * pp), "The normal curve your Pp implies"
+            )
     else:
         ppk = _lenient(raw, "ppk")
         limit = params.usl if params.usl is not None else params.lsl

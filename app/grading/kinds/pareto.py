@@ -108,8 +108,9 @@ class ParetoKind(Kind):
     def parts(self, params: ParetoParams) -> dict[str, PartSpec]:
         return {
             "order": PartSpec("Pareto order", "count", 1),
-            "cumulative": PartSpec("Cumulative percentage", "percent", 1,
-                                   Tolerance(atol=10.0**-params.decimals)),  # fmt: skip
+            "cumulative": PartSpec(
+                "Cumulative percentage", "percent", 1, Tolerance(atol=10.0**-params.decimals)
+            ),
             "vital": PartSpec("The vital few", "count", 1),
         }
 
@@ -133,7 +134,7 @@ class ParetoKind(Kind):
             "count": len(names),
             "total": int(result.total),
             "ask": ask,
-            "threshold": round(params.threshold * 100, 6),
+            "threshold": _whole(params.threshold * 100),
             "decimals": params.decimals,
         }
 
@@ -152,8 +153,9 @@ class ParetoKind(Kind):
         for row_number, rank in ranks.items():
             if list(ranks.values()).count(rank) > 1:
                 label = f"Rank of {rows[row_number - 1]['name']}"
-                reader.error(f"rank-{row_number}", label,
-                             f"rank {rank} is given to more than one category.")  # fmt: skip
+                reader.error(
+                    f"rank-{row_number}", label, f"rank {rank} is given to more than one category."
+                )
         vital: list[int] = []
         for text in raw.get("vital") or []:
             text = text.strip()
@@ -185,14 +187,18 @@ class ParetoKind(Kind):
         grader = _Grader(params, variant, answer, parts)
         return GradeResult([grader.order(), grader.cumulative(), grader.vital()])
 
-    def to_form(self, params: ParetoParams, variant: Variant, answer: Answer) -> dict[str, list[str]]:
+    def to_form(
+        self, params: ParetoParams, variant: Variant, answer: Answer
+    ) -> dict[str, list[str]]:
         form = {f"rank-{row}": [str(rank)] for rank, row in enumerate(answer["order"], start=1)}
         form["cumulative"] = [repr(answer["cumulative"])]
         form["vital"] = [str(row) for row in answer["vital"]]
         return form
 
     def data_csv(self, params: ParetoParams, variant: Variant) -> str:
-        lines = [f"Category,{_csv_cell(variant['unit_name'][:1].upper() + variant['unit_name'][1:])}"]
+        lines = [
+            f"Category,{_csv_cell(variant['unit_name'][:1].upper() + variant['unit_name'][1:])}"
+        ]
         lines += [f"{_csv_cell(r['name'])},{r['count']}" for r in variant["categories"]]
         return "\r\n".join(lines) + "\r\n"
 
@@ -208,6 +214,12 @@ class ParetoKind(Kind):
         if all(single(entered, f"rank-{r['row']}").strip() for r in variant["categories"]):
             chart = learner_chart(params, variant, entered, "pareto-yours")
         return {"chart_svg": chart, "ranks": list(range(1, variant["count"] + 1))}
+
+
+def _whole(value: float) -> float | int:
+    """80.0 shows as 80 in the form's text."""
+    value = round(value, 6)
+    return int(value) if value == int(value) else value
 
 
 def analysis(params: ParetoParams, variant: Variant) -> ParetoAnalysis:
@@ -300,14 +312,14 @@ class _Grader:
         tied = [" and ".join(names) for names in groups.values() if len(names) > 1]
         if not tied:
             return ""
-        return (f" {'; '.join(tied)} have the same count, so they may come in either order "
-                "(the worked solution lists ties alphabetically).")  # fmt: skip
+        return (
+            f" {'; '.join(tied)} have the same count, so they may come in either order "
+            "(the worked solution lists ties alphabetically)."
+        )
 
     def order(self) -> PartResult:
         order, n = self.answer["order"], len(self.rows)
-        shown = ", ".join(
-            f"{r.category} ({format_number(r.count, 0)})" for r in self.result.rows
-        )
+        shown = ", ".join(f"{r.category} ({format_number(r.count, 0)})" for r in self.result.rows)
         placed = self._placed(order)
         if placed == n:
             return self._result("order", 1.0, f"Correct.{self._ties()}", shown)
@@ -335,10 +347,16 @@ class _Grader:
 
     def cumulative(self) -> PartResult:
         ask, total = self.variant["ask"], self.result.total
-        tolerance, given, key = self.parts["cumulative"].tolerance, self.answer["cumulative"], self.key["cumulative"]
+        tolerance, given, key = (
+            self.parts["cumulative"].tolerance,
+            self.answer["cumulative"],
+            self.key["cumulative"],
+        )
         shown = f"{format_number(key, self.params.decimals + 1)}%"
-        how = (f"The cumulative percentage at {ask} = (its count + the counts of every category "
-               f"ranked above it) ÷ {format_number(total, 0)} × 100.")  # fmt: skip
+        how = (
+            f"The cumulative percentage at {ask} = (its count + the counts of every category "
+            f"ranked above it) ÷ {format_number(total, 0)} × 100."
+        )
         judgement = judge(given, key, tolerance)
         if judgement.verdict == "correct":
             return self._result("cumulative", 1.0, "Correct.", shown)
@@ -367,8 +385,10 @@ class _Grader:
     def vital(self) -> PartResult:
         expected, given = set(self.key["vital"]), set(self.answer["vital"])
         shown = ", ".join(self.result.vital_few)
-        rule = (f"Read down the cumulative percentages and stop at the first category that "
-                f"reaches {self.cut}: it and the categories above it are the vital few.")  # fmt: skip
+        rule = (
+            f"Read down the cumulative percentages and stop at the first category that "
+            f"reaches {self.cut}: it and the categories above it are the vital few."
+        )
         if given == expected:
             return self._result("vital", 1.0, f"Correct. {rule}", shown)
         if not self._order_right() and given == self._own_vital():
@@ -377,15 +397,19 @@ class _Grader:
         ranked = self.key["order"]
         size = len(expected)
         if given == expected - {ranked[size - 1]}:
-            note = (f"You stopped before {self.cut}: the category that takes the cumulative "
-                    f"percentage to {self.cut} or beyond belongs to the vital few.")  # fmt: skip
+            note = (
+                f"You stopped before {self.cut}: the category that takes the cumulative "
+                f"percentage to {self.cut} or beyond belongs to the vital few."
+            )
         elif size < len(ranked) and given == expected | {ranked[size]}:
             note = f"You went one category past the first that reaches {self.cut}."
         elif min(self._count(r) for r in given) < max(
             (self._count(r) for r in self.rows if r not in given), default=0
         ):
-            note = ("The vital few are the top of the Pareto order: each category you tick "
-                    "needs a count at least as large as every one you leave out.")  # fmt: skip
+            note = (
+                "The vital few are the top of the Pareto order: each category you tick "
+                "needs a count at least as large as every one you leave out."
+            )
         else:
             note = "Not the vital few."
         return self._result("vital", score, f"{note} {rule}", shown)
