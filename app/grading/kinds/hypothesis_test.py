@@ -553,19 +553,12 @@ class _Grader:
             return self._result("df", 1.0, MESSAGES["carried_test"], expected)
         if key.df2 is not None:
             first = tolerance.accepts(given, key.df)
-            second = given2 is not None and tolerance.accepts(given2, key.df2)
-            if first != second:
-                return self._result(
-                    "df", 0.5, "One of the two is right. " + HOW_DF["anova"], expected
-                )
             if given2 is None:
-                return self._result(
-                    "df",
-                    0.0,
-                    "An F ratio has two degrees of freedom, between "
-                    "and within groups. " + HOW_DF["anova"],
-                    expected,
-                )
+                note = "An F ratio has two degrees of freedom, between and within groups. "
+                return self._result("df", 0.5 if first else 0.0, note + HOW_DF["anova"], expected)
+            if first != tolerance.accepts(given2, key.df2):
+                note = "One of the two is right. "
+                return self._result("df", 0.5, note + HOW_DF["anova"], expected)
         if key.test in ("one_sample", "paired", "two_sample_pooled") and tolerance.accepts(
             given, key.df + (1 if key.test != "two_sample_pooled" else 2)
         ):
