@@ -108,7 +108,7 @@ def by_part(result):
 class TestTheKey:
     @pytest.mark.parametrize("test", list(ALL))
     @given(seed=st.integers(min_value=0, max_value=2**31 - 1))
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=25, deadline=None)
     def test_the_reference_answer_scores_full_marks(self, test, seed):
         params = ALL[test]
         v = variant(params, seed)
@@ -118,7 +118,7 @@ class TestTheKey:
 
     @pytest.mark.parametrize("test", list(ALL))
     @given(seed=st.integers(min_value=0, max_value=2**31 - 1))
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=20, deadline=None)
     def test_the_data_keep_to_the_scenario(self, test, seed):
         params = ALL[test]
         v = variant(params, seed)
