@@ -68,8 +68,14 @@ SITUATIONS["two_sample_welch"] = SITUATIONS["two_sample_pooled"]
 
 
 def params_for(test, **changes):
-    situation = {"test": test, "context": "A service question.", "measure": "handling time",
-                 "value_unit": "minutes", "conclusions": CONCLUSIONS, **SITUATIONS[test]}  # fmt: skip
+    situation = {
+        "test": test,
+        "context": "A service question.",
+        "measure": "handling time",
+        "value_unit": "minutes",
+        "conclusions": CONCLUSIONS,
+        **SITUATIONS[test],
+    }
     return HypothesisTestParams.model_validate({"situations": [situation], **changes})
 
 
@@ -125,7 +131,9 @@ class TestTheKey:
         situation = params.situations[0]
         if test == "chi_square":
             totals = [sum(row["counts"][j] for row in v["table"]) for j in range(3)]
-            assert all(g.n.min <= t <= g.n.max for g, t in zip(situation.groups, totals))
+            assert all(
+                g.n.min <= t <= g.n.max for g, t in zip(situation.groups, totals, strict=True)
+            )
         elif test == "paired":
             assert situation.groups[0].n.min <= len(v["pairs"]) <= situation.groups[0].n.max
             assert all(value >= 0 for row in v["pairs"] for value in row["values"])
