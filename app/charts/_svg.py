@@ -62,18 +62,19 @@ def padded_range(values: list[float]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values (1, 2 or 5 × a power of ten) inside [low, high]."""
-    raw = (high - low) / max(1, count - 1)
+def ticks(low: float, high: float, count: int = 6) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 × a power of ten) inside [low, high]."""
+    raw = (high - low) / max(1, count)
     power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     first = math.ceil(low / step) * step
     return [first + i * step for i in range(int((high - first) / step) + 1)]
 
 
 def tick_label(value: float, step: float) -> str:
-    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
-    return format_number(value, min(decimals, 6))
+    """A tick's value with as many decimals as the step needs (2.5 needs one)."""
+    decimals = next((d for d in range(7) if abs(round(step, d) - step) < 1e-9 * step), 6)
+    return format_number(value, decimals)
 
 
 def value_axis(
