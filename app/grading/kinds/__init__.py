@@ -3,10 +3,12 @@
 from app.grading.kinds.base import Kind
 from app.grading.kinds.capability import CapabilityKind
 from app.grading.kinds.control_chart import ControlChartKind
+from app.grading.kinds.hypothesis_test import HypothesisTestKind
 from app.grading.kinds.pareto import ParetoKind
 from app.grading.kinds.pdca import PdcaKind
 from app.grading.kinds.process_yield import YieldKind
 from app.grading.kinds.quiz import QuizKind
+from app.grading.kinds.regression import RegressionKind
 from app.grading.kinds.vsm import VsmKind
 
 KINDS: dict[str, Kind] = {
@@ -19,6 +21,8 @@ KINDS: dict[str, Kind] = {
         ControlChartKind(),
         CapabilityKind(),
         ParetoKind(),
+        HypothesisTestKind(),
+        RegressionKind(),
     )
 }
 
