@@ -2,13 +2,24 @@
 
 from app.grading.kinds.base import Kind
 from app.grading.kinds.control_chart import ControlChartKind
+from app.grading.kinds.doe import DoeKind
+from app.grading.kinds.msa import MsaKind
 from app.grading.kinds.pdca import PdcaKind
 from app.grading.kinds.process_yield import YieldKind
 from app.grading.kinds.quiz import QuizKind
 from app.grading.kinds.vsm import VsmKind
 
 KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (QuizKind(), YieldKind(), VsmKind(), PdcaKind(), ControlChartKind())
+    kind.name: kind
+    for kind in (
+        QuizKind(),
+        YieldKind(),
+        VsmKind(),
+        PdcaKind(),
+        ControlChartKind(),
+        DoeKind(),
+        MsaKind(),
+    )
 }
 
 
