@@ -112,19 +112,18 @@ class DoeParams(BaseModel):
             lead = chains.get(term)
             if lead is None:
                 raise ValueError(f"{term!r} cannot be estimated in this design")
+            if lead in letters and lead != term:
+                raise ValueError(
+                    f"ask_interactions: {term} is aliased with main effect {lead} in this fraction"
+                )
+            if lead in seen:
+                raise ValueError(f"ask_interactions: {term} is aliased with {seen[lead]}")
             if lead != term:
                 raise ValueError(
                     f"ask_interactions: {term} is estimated together with {lead} in this "
                     f"fraction; ask for {lead} instead"
                 )
-            if lead in seen:
-                raise ValueError(f"ask_interactions: {term} repeats {seen[lead]}")
             seen[lead] = term
-        for term in self.ask_interactions:
-            for letter in letters:
-                if chains.get(term) == chains.get(letter):
-                    raise ValueError(f"ask_interactions: {term} is aliased with main effect "
-                                     f"{letter} in this fraction")  # fmt: skip
         if self.ask_alias is not None:
             if not self.generators:
                 raise ValueError("ask_alias is for fractional designs (set generators)")
