@@ -38,7 +38,7 @@ MAX_TRIES = 400
 VERDICT_MARGIN = 1.5  # %GRR is never generated within this many points of 10% or 30%
 VERDICTS = {
     "acceptable": "Acceptable (below 10%)",
-    "conditional": "Marginal: may be acceptable, depending on the use (10% to 30%)",
+    "conditional": "Marginal (10% to 30%): may be acceptable, depending on the use",
     "unacceptable": "Unacceptable (above 30%)",
 }
 MEASURES = {"study_variation": "% of study variation", "contribution": "% contribution"}
