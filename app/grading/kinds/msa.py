@@ -351,13 +351,13 @@ class _Grader:
         judgement = judge(given, key, tolerance)
         if judgement.verdict == "correct":
             return self._result(name, 1.0, "Correct.", self._shown(key))
+        if judgement.verdict == "scale":
+            return self._result(name, 0.0, MESSAGES["scale"], self._shown(key))
         for message, value in mistakes.items():  # a named mistake says more than "close"
             if tolerance.accepts(given, value):
                 return self._result(name, 0.0, f"{message} {self.how}", self._shown(key))
         if judgement.verdict == "rounding":
             return self._result(name, judgement.score, MESSAGES["rounding"], self._shown(key))
-        if judgement.verdict == "scale":
-            return self._result(name, 0.0, MESSAGES["scale"], self._shown(key))
         return self._result(name, 0.0, f"Not correct. {self.how}", self._shown(key))
 
     def component(self, name: str) -> PartResult:
