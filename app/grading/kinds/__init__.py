@@ -3,7 +3,9 @@
 from app.grading.kinds.base import Kind
 from app.grading.kinds.capability import CapabilityKind
 from app.grading.kinds.control_chart import ControlChartKind
+from app.grading.kinds.doe import DoeKind
 from app.grading.kinds.hypothesis_test import HypothesisTestKind
+from app.grading.kinds.msa import MsaKind
 from app.grading.kinds.pareto import ParetoKind
 from app.grading.kinds.pdca import PdcaKind
 from app.grading.kinds.process_yield import YieldKind
@@ -23,6 +25,8 @@ KINDS: dict[str, Kind] = {
         ParetoKind(),
         HypothesisTestKind(),
         RegressionKind(),
+        DoeKind(),
+        MsaKind(),
     )
 }
 
