@@ -1,14 +1,27 @@
 """The registry of exercise kinds, by the name used in exercise.yaml."""
 
 from app.grading.kinds.base import Kind
+from app.grading.kinds.charter import CharterKind
 from app.grading.kinds.control_chart import ControlChartKind
+from app.grading.kinds.fishbone import FishboneKind
 from app.grading.kinds.pdca import PdcaKind
 from app.grading.kinds.process_yield import YieldKind
 from app.grading.kinds.quiz import QuizKind
+from app.grading.kinds.sipoc import SipocKind
 from app.grading.kinds.vsm import VsmKind
 
 KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (QuizKind(), YieldKind(), VsmKind(), PdcaKind(), ControlChartKind())
+    kind.name: kind
+    for kind in (
+        QuizKind(),
+        YieldKind(),
+        VsmKind(),
+        PdcaKind(),
+        ControlChartKind(),
+        SipocKind(),
+        FishboneKind(),
+        CharterKind(),
+    )
 }
 
 
