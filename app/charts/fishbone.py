@@ -55,7 +55,7 @@ def render_fishbone(
     spine_end = width - MARGIN - HEAD_W
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-labelledby="{dom_id}-title {dom_id}-desc">',
+        f'aria-labelledby="{dom_id}-title {dom_id}-desc">',
         f'<title id="{dom_id}-title">{escape(title)}</title>',
         f'<desc id="{dom_id}-desc">{escape(describe(problem, bones))}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -109,7 +109,10 @@ def _bone(bone: Bone, x_spine: float, spine_y: float, end_y: float, above: bool)
         parts.append(f'<line x1="{x - 14:.1f}" y1="{y - 4}" x2="{x:.1f}" y2="{y - 4}" '
                      f'{LOOK["twig"]}/>')  # fmt: skip
         look = LOOK["marked"] if cause.marked else LOOK["cause"]
-        parts.append(_text(x - 18, y, _shorten(cause.text), look, "end"))
+        shown = _text(x - 18, y, _shorten(cause.text), look, "end")
+        if len(cause.text) > CAUSE_CHARS:  # the full text as a tooltip
+            shown = f"<g><title>{escape(cause.text)}</title>{shown}</g>"
+        parts.append(shown)
         if cause.marked:
             parts.append(f'<circle cx="{x + 5:.1f}" cy="{y - 4}" r="4" {LOOK["dot"]}/>')
     return parts
