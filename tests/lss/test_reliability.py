@@ -95,7 +95,7 @@ class TestWrongInputs:
             call()
 
     def test_a_percentage_gets_a_hint(self):
-        with pytest.raises(ValueError, match="93% is 0.93"):
+        with pytest.raises(ValueError, match=r"93% is 0\.93"):
             series_reliability([93])
 
 

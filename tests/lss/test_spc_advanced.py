@@ -24,8 +24,10 @@ from app.lss.spc_advanced import cusum_arl, ewma, ewma_arl, shewhart_arl, tabula
 
 NIST_EWMA_DATA = [52.0, 47.0, 53.0, 49.3, 50.1, 47.0, 51.0, 50.1, 51.2, 50.5,
                   49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1]  # fmt: skip
-NIST_EWMA_PRINTED = [50.60, 49.52, 50.56, 50.18, 50.16, 49.21, 49.75, 49.85, 50.26, 50.33,
-                     50.11, 49.36, 49.52, 50.05, 49.38, 49.92, 50.73, 51.23, 51.94, 51.99]  # fmt: skip
+NIST_EWMA_PRINTED = [
+    50.60, 49.52, 50.56, 50.18, 50.16, 49.21, 49.75, 49.85, 50.26, 50.33,
+    50.11, 49.36, 49.52, 50.05, 49.38, 49.92, 50.73, 51.23, 51.94, 51.99,
+]  # fmt: skip
 
 NIST_CUSUM_DATA = [324.925, 324.675, 324.725, 324.350, 325.350, 325.225, 324.125, 324.525,
                    325.225, 324.600, 324.625, 325.150, 328.325, 327.250, 327.825, 328.500,
@@ -209,9 +211,9 @@ class TestAverageRunLength:
             assert ewma_arl(shift, lam, L) == pytest.approx(printed, abs=tolerance), shift
 
     def test_bad_arguments_are_refused_by_name(self):
-        with pytest.raises(ValueError, match="^lam "):
+        with pytest.raises(ValueError, match=r"^lam "):
             ewma_arl(1, lam=0)
-        with pytest.raises(ValueError, match="^h "):
+        with pytest.raises(ValueError, match=r"^h "):
             cusum_arl(1, h=-1)
-        with pytest.raises(ValueError, match="^shift "):
+        with pytest.raises(ValueError, match=r"^shift "):
             shewhart_arl(math.nan)
