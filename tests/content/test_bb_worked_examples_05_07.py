@@ -21,6 +21,15 @@ import pytest
 import yaml
 
 from app.config import REPO_ROOT
+from app.lss.reliability import (
+    availability,
+    exponential_reliability,
+    parallel_reliability,
+    series_reliability,
+    weibull_hazard,
+    weibull_mean_life,
+    weibull_reliability,
+)
 from app.lss.spc import run_rule_violations
 from app.lss.spc_advanced import cusum_arl, ewma, ewma_arl, shewhart_arl, tabular_cusum
 from tests.lss.test_spc_advanced import MONTGOMERY, NIST_EWMA_DATA
@@ -299,3 +308,142 @@ def test_the_payments_exercise():
     assert f"√(0.25/1.75) = {math.sqrt(0.25 / 1.75):.4f}" in solution
     assert f"= {chart.asymptotic_ucl:.3f}" in solution
     assert f"25 + 0.75 + 7.05 ÷ 5 = {cusum.shift_estimate(first):.2f} minutes" in solution
+
+
+# ---------------------------------------------------------------------------------------------
+# Module 6: reliability and advanced FMEA
+
+REL = module_text("06-reliability-and-fmea")
+HOURS_A_YEAR = 8760
+
+
+def test_the_nines_and_the_published_reliability_facts():
+    assert f"99.9% availability allows {0.001 * HOURS_A_YEAR:.2f} hours" in REL
+    assert f"99.99% only {round(0.0001 * HOURS_A_YEAR * 60)} minutes" in REL
+    at_mtbf = exponential_reliability(1000, 1 / 1000)
+    assert f"R = e⁻¹ = {at_mtbf:.3f}. Only {at_mtbf:.1%} of items" in REL
+    failed = 1 - weibull_reliability(4, 3, 4)  # MIL-HDBK-338B: 63.2% at η, whatever β
+    assert f"{failed:.1%} of items have failed by t = η" in REL
+
+
+def test_the_application_server():
+    downtime, failures, period = 87.6, 6, 2 * HOURS_A_YEAR
+    assert (
+        f"{period:,} hours, the incident log shows {failures} failures and {downtime} hours" in REL
+    )
+    operating = period - downtime
+    mtbf, mttr = operating / failures, downtime / failures
+    assert (
+        f"17,520 − 87.6 = {operating:,.1f} hours, so MTBF = {operating:,.1f} ÷ 6 = "
+        f"**{mtbf:,.1f} hours**"
+    ) in REL
+    assert f"MTTR = 87.6 ÷ 6 = **{mttr:.1f} hours**" in REL
+    a = availability(mtbf, mttr)
+    assert f"{mtbf:,.1f} ÷ ({mtbf:,.1f} + {mttr:.1f}) = **{a:.3f}**, or {a:.1%}" in REL
+    month = exponential_reliability(720, 1 / mtbf)
+    assert f"e^(−720/{mtbf:,.1f}) = e^(−{720 / mtbf:.4f}) = **{month:.4f}**" in REL
+    assert round(1 / (1 - month)) == 5  # "about one month in five"
+
+
+def test_the_chain_and_its_redundancy():
+    chain = [0.9995, 0.995, 0.998, 0.999]
+    assert (
+        "network core 0.9995, application server 0.995, database server 0.998 "
+        "and the login service 0.999"
+    ) in REL
+    series = series_reliability(chain)
+    assert (
+        f"0.9995 × 0.995 × 0.998 × 0.999 = **{series:.5f}**, "
+        f"about {(1 - series) * HOURS_A_YEAR:.1f} hours"
+    ) in REL
+    app, db = parallel_reliability([0.995] * 2), parallel_reliability([0.998] * 2)
+    assert f"1 − 0.005² = **{app:.6f}**" in REL
+    assert f"1 − 0.002² = **{db:.6f}**" in REL
+    redundant = series_reliability([0.9995, app, db, 0.999])
+    assert (
+        f"0.9995 × {app:.6f} × {db:.6f} × 0.999 = **{redundant:.5f}**, "
+        f"about {(1 - redundant) * HOURS_A_YEAR:.1f} hours a year"
+    ) in REL
+
+
+def test_the_infusion_pump_batteries():
+    assert "β = 3 and η = 4 years" in REL
+    two, three = weibull_reliability(2, 3, 4), weibull_reliability(3, 3, 4)
+    assert f"exp(−(2/4)³) = exp(−{(2 / 4) ** 3}) = **{two:.4f}**" in REL
+    assert f"exp(−(3/4)³) = **{three:.4f}**" in REL
+    mean = weibull_mean_life(3, 4)
+    assert f"4 × Γ(4/3) = 4 × {math.gamma(4 / 3):.4f} = **{mean:.3f} years**" in REL
+    h2, h3 = weibull_hazard(2, 3, 4), weibull_hazard(3, 3, 4)
+    assert f"h(2) = (3/4) × (2/4)² = {h2} per year, and h(3) = {h3:.4f}" in REL
+    assert h3 / h2 > 2  # "more than twice as high"
+    wrong = exponential_reliability(2, 1 / mean)
+    assert f"e^(−2/{mean:.3f}) = {wrong:.4f} surviving 2 years" in REL
+
+
+def test_the_rpn_facts():
+    assert 10 * 2 * 5 == 4 * 5 * 5 == 100
+    assert "S = 10, O = 2, D = 5 and S = 4, O = 5, D = 5 both give 100" in REL
+    products = {s * o * d for s in range(1, 11) for o in range(1, 11) for d in range(1, 11)}
+    assert (
+        f"Of the 1,000 combinations of three 1-to-10 ratings only {len(products)} distinct" in REL
+    )
+
+
+def test_the_reliability_check():
+    assert_answers(
+        "bb-06-check",
+        {
+            "survive-mtbf": 100 * exponential_reliability(4000, 1 / 4000),
+            "availability": 100 * availability(400, 1),
+            "parallel": parallel_reliability([0.98, 0.98]),
+        },
+    )
+
+
+GATEWAY_CHAIN = {
+    "Load balancer": 0.9995,
+    "Payment gateway": 0.9989,
+    "Fraud-scoring service": 0.997,
+    "Core-banking link": 0.9992,
+}
+
+
+def test_the_payment_gateway_exercise():
+    prompt = exercise_file("bb-06-payment-gateway", "prompt.md")
+    assert (
+        "12 months (8,760 hours) the incident log records **4 failures** with **10 hours**"
+        in prompt
+    )
+    for component, value in GATEWAY_CHAIN.items():
+        assert row(component, value) in prompt
+    assert "shape β = 0.7 and scale η = 20,000 hours" in prompt
+    mtbf, mttr = (HOURS_A_YEAR - 10) / 4, 10 / 4
+    chain = list(GATEWAY_CHAIN.values())
+    fraud_pair = parallel_reliability([0.997, 0.997])
+    redundant = series_reliability([0.9995, 0.9989, fraud_pair, 0.9992])
+    assert_answers(
+        "bb-06-payment-gateway",
+        {
+            "mtbf": mtbf,
+            "mttr": mttr,
+            "availability": 100 * availability(mtbf, mttr),
+            "week": exponential_reliability(168, 1 / mtbf),
+            "chain": series_reliability(chain),
+            "chain-redundant": redundant,
+            "pin-pad": weibull_reliability(1000, 0.7, 20000),
+        },
+    )
+    solution = exercise_file("bb-06-payment-gateway", "solution.md")
+    a = availability(mtbf, mttr)
+    assert f"2,187.5 ÷ 2,190 = {a:.6f}, or {a:.3%}" in solution
+    assert (
+        f"e^(−168/2,187.5) = e^(−{168 / mtbf:.4f}) = {exponential_reliability(168, 1 / mtbf):.4f}"
+        in solution
+    )
+    series = series_reliability(chain)
+    assert f"= {series:.5f}, about {round((1 - series) * HOURS_A_YEAR)} hours" in solution
+    assert f"1 − 0.003² = {fraud_pair:.6f}" in solution
+    assert f"= {redundant:.5f}. The gateway itself is now the weakest link" in solution
+    assert min(0.9995, 0.9989, fraud_pair, 0.9992) == 0.9989
+    pad = weibull_reliability(1000, 0.7, 20000)
+    assert f"exp(−(1,000/20,000)^0.7) = exp(−{(1000 / 20000) ** 0.7:.4f}) = {pad:.4f}" in solution
