@@ -447,3 +447,118 @@ def test_the_payment_gateway_exercise():
     assert min(0.9995, 0.9989, fraud_pair, 0.9992) == 0.9989
     pad = weibull_reliability(1000, 0.7, 20000)
     assert f"exp(−(1,000/20,000)^0.7) = exp(−{(1000 / 20000) ** 0.7:.4f}) = {pad:.4f}" in solution
+
+
+# ---------------------------------------------------------------------------------------------
+# Module 7: lean enterprise and hoshin kanri
+
+HOSHIN = module_text("07-lean-enterprise-hoshin-kanri")
+WYVERN_STAGES = {
+    "Notification and triage": (4, 1),
+    "Loss adjuster's visit": (11, 4),
+    "Supplier quotation": (9, 2),
+    "Authorisation and payment": (6, 0.9),
+}
+
+
+def number(value: float) -> str:
+    """A figure as the texts write it: no trailing zeros."""
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def test_the_wyvern_annual_targets():
+    today, target, years = 30, 12, 3
+    step = (today - target) / years
+    assert f"(30 − 12) ÷ 3 = {step:g} days a year give 24, 18 and 12 days" in HOSHIN
+    assert [today - step * year for year in (1, 2, 3)] == [24, 18, 12]
+    factor = (target / today) ** (1 / years)
+    year1, year2 = today * factor, today * factor**2
+    assert (
+        f"factor (12/30)^(1/3) = {factor:.4f}, gives 30 × {factor:.4f} = **{year1:.1f} days**"
+        in HOSHIN
+    )
+    assert f"and {year2:.1f} days after year 2" in HOSHIN
+    assert today - step > year1  # the percentage path front-loads the work
+
+
+def test_the_wyvern_team_targets():
+    year1 = round(30 * (12 / 30) ** (1 / 3), 1)
+    removal = 30 - year1
+    assert f"Year 1 must remove 30 − {year1} = **{removal:.1f} days**" in HOSHIN
+    assert (
+        "notification and triage 4 days, loss adjuster's visit 11 days, supplier quotation 9 days"
+        in HOSHIN
+    )
+    for stage, (days, cut) in WYVERN_STAGES.items():
+        assert row(stage, days, number(cut), number(days - cut)) in HOSHIN
+    total_today = sum(days for days, _ in WYVERN_STAGES.values())
+    total_cut = sum(cut for _, cut in WYVERN_STAGES.values())
+    assert total_today == 30 and total_cut == pytest.approx(removal)
+    totals = (
+        "**Total**",
+        f"**{total_today}**",
+        f"**{total_cut:.1f}**",
+        f"**{total_today - total_cut:.1f}**",
+    )
+    assert row(*totals) in HOSHIN
+
+
+def test_the_wyvern_portfolio():
+    projects = 6_000_000 / (250_000 * 0.8)
+    assert projects == 30
+    assert (
+        f"£6,000,000 ÷ (£250,000 × 0.8) = **{projects:.0f} projects**, more than the 18" in HOSHIN
+    )
+    assert "Settle home claims in 22.1 days" in HOSHIN
+
+
+def test_the_hoshin_check():
+    projects = math.ceil(3_000_000 / (150_000 * 0.8))
+    year2 = 35 - 2 * (35 - 5) / 3
+    assert_answers("bb-07-check", {"projects-needed": projects, "equal-steps": year2})
+    solution = exercise_file("bb-07-check", "solution.md")
+    assert f"£150,000 × 0.8 = £{150_000 * 0.8:,.0f}" in solution
+    assert f"£3,000,000 ÷ £120,000 = {projects} projects" in solution
+    assert f"25 days after year 1, {year2:.0f} days after year 2" in solution
+
+
+ED_STAGES = {
+    "Triage and assessment": 2.5,
+    "Diagnostics": 2.0,
+    "Specialty review": 1.5,
+    "Bed allocation": 3.0,
+}
+
+
+def test_the_emergency_department_exercise():
+    prompt = exercise_file("bb-07-x-matrix-ed", "prompt.md")
+    for stage, hours in ED_STAGES.items():
+        assert row(stage, hours) in prompt
+    assert sum(ED_STAGES.values()) == 9
+    assert "from 9 hours to 4 hours within three years" in prompt
+    assert "**£2.4 million**" in prompt and "**£150,000**" in prompt and "**75%**" in prompt
+    factor = (4 / 9) ** (1 / 3)
+    year1 = 9 * factor
+    reduction = 9 - year1
+    bed = ED_STAGES["Bed allocation"] - 0.5 * reduction
+    projects = math.ceil(2_400_000 / (150_000 * 0.75))
+    assert_answers(
+        "bb-07-x-matrix-ed",
+        {
+            "equal-steps": 9 - (9 - 4) / 3,
+            "equal-percentage": year1,
+            "reduction": reduction,
+            "bed-target": bed,
+            "projects": projects,
+        },
+    )
+    assert f"Admission within {year1:.2f} h" in prompt
+    solution = exercise_file("bb-07-x-matrix-ed", "solution.md")
+    assert (
+        f"Factor (4/9)^(1/3) = {factor:.4f}, so year 1 ends at 9 × {factor:.4f} = {year1:.2f}"
+        in solution
+    )
+    assert f"then {9 * factor**2:.2f} and 4 hours" in solution
+    assert f"9 − {year1:.2f} = {reduction:.2f} hours" in solution
+    assert f"3.0 − 0.5 × {reduction:.2f} = {bed:.2f} hours" in solution
+    assert f"£2,400,000 ÷ £112,500 = {2_400_000 / 112_500:.1f}, so {projects} projects" in solution
