@@ -12,6 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.charts.effects import render_effect_bars
+from app.charts.groups import render_dot_plot, render_share_bars
+from app.charts.histogram import render_capability
+from app.charts.pareto import render_pareto_analysis
 from app.errors import InvalidInput
 from app.grading.control_chart_data import reference
 from app.grading.control_chart_svg import ChartDrawing, render_control_chart
@@ -164,7 +168,8 @@ class CapabilityInput(BaseModel):
 
 def capability(given: CapabilityInput) -> Analysis:
     table = read_table(given.data)
-    values = table.numbers(given.column or _last_numeric(table), "column")
+    column = given.column or _last_numeric(table)
+    values = table.numbers(column, "column")
     result = _lss(lambda: capability_of(values, given.lsl, given.usl, given.subgroup_size))
     figures = [
         Figure("Measurements", len(values)),
@@ -190,7 +195,10 @@ def capability(given: CapabilityInput) -> Analysis:
         "ppm_overall": result.ppm_overall.total,
     }
     notes = ["Capability means something only for a process in control: chart the data first."]
-    return Analysis("Capability", [f for f in figures if f.value is not None], data, None, notes)
+    svg = render_capability(
+        result, values, "toolkit", f"Capability of {column}", value_label=column
+    )
+    return Analysis("Capability", [f for f in figures if f.value is not None], data, svg, notes)
 
 
 class ParetoInput(BaseModel):
@@ -232,7 +240,9 @@ def pareto(given: ParetoInput) -> Analysis:
         for r in result.rows
     ]
     data = {"rows": rows, "total": result.total, "vital_few": list(result.vital_few)}
-    return Analysis("Pareto analysis", figures, data)
+    unit_name = given.count_column or "Count"
+    svg = render_pareto_analysis(result, "toolkit", f"Pareto chart of {column}", unit_name)
+    return Analysis("Pareto analysis", figures, data, svg)
 
 
 class HypothesisTestInput(BaseModel):
@@ -293,7 +303,15 @@ def hypothesis_test(given: HypothesisTestInput) -> Analysis:
         "alpha": given.alpha,
         "reject_null": reject,
     }
-    return Analysis("Hypothesis test", figures, data)
+    note = f"{TEST_NAMES[given.test]}: p = {p_value:.4g}"
+    if given.test == "chi_square":
+        labels = [f"Row {n}" for n in range(1, len(table.rows) + 1)]
+        counts = [[int(v) for v in row] for row in zip(*samples, strict=True)]
+        svg = render_share_bars(counts, labels, columns, "toolkit", "Counts by column", note)
+    else:
+        groups = list(zip(columns, samples, strict=True))
+        svg = render_dot_plot(groups, "toolkit", "The data by column", "Value", note=note)
+    return Analysis("Hypothesis test", figures, data, svg)
 
 
 def _without_blanks(table: Table, heading: str) -> list[float]:
@@ -363,7 +381,8 @@ def doe(given: DoeInput) -> Analysis:
         "effects": result.effects,
         "coefficients": result.coefficients,
     }
-    return Analysis("Factorial design", figures, data)
+    svg = render_effect_bars(effects, "toolkit", f"Effects on {response}")
+    return Analysis("Factorial design", figures, data, svg)
 
 
 def _coded(table: Table, heading: str) -> list[int]:

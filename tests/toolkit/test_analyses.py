@@ -125,6 +125,12 @@ class TestHypothesisTest:
         ).result
         assert result["statistic"] == pytest.approx(stats.chi_square_independence(table).statistic)
 
+    def test_a_chi_square_chart_shows_the_counts_by_column(self):
+        data = "yes,no\n30,10\n20,40\n"
+        given = analyses.HypothesisTestInput(data=data, test="chi_square")
+        svg = analyses.hypothesis_test(given).svg
+        assert svg is not None and ">yes<" in svg and ">no<" in svg
+
     def test_the_wrong_number_of_columns_is_named(self):
         with pytest.raises(InvalidInput) as raised:
             analyses.hypothesis_test(

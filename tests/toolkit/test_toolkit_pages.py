@@ -38,6 +38,7 @@ def test_every_tools_example_analyses_without_an_error(signed_in, tool):
     response = analyse(ada, tool.slug, fields)
     assert response.status_code == 200, response.text
     assert 'id="result-title"' in response.text
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in response.text  # every tool draws
 
 
 def test_a_control_chart_shows_its_figures_and_chart(signed_in):
