@@ -15,6 +15,7 @@ from app.grading.numbers import format_number
 
 WIDTH, HEIGHT = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 64, 118, 34, 44
+MAX_DOTS = 400  # beyond this a dot per point is finer than a pixel; only signals get one
 FONT = 'font-family="system-ui, sans-serif"'
 LOOK = {
     "axis": 'stroke="#5b6573" stroke-width="1"',
@@ -79,6 +80,8 @@ def render_control_chart(drawing: ChartDrawing, dom_id: str) -> str:
     parts.append(f'<polyline points="{path}" {LOOK["series"]}/>')
     for index, value in enumerate(drawing.points):
         flag = drawing.flags.get(index)
+        if count > MAX_DOTS and not flag:
+            continue  # thousands of dots would merge into the line: only signals are marked
         look = LOOK["signal" if flag else "point"]
         tip = f"{drawing.sample_label} {index + 1}: {format_number(value, drawing.decimals + 2)}"
         if flag:
@@ -126,15 +129,23 @@ def _axes(drawing, low, high, x, y, count) -> list[str]:  # type: ignore[no-unty
 
 
 def _line(x, y, values: Sequence[float | None], step: float, look: str) -> str:  # type: ignore[no-untyped-def]
-    """A horizontal line, stepped where the value changes; gaps where it is unknown."""
-    segments, current = [], []
+    """A horizontal line, stepped where the value changes; gaps where it is unknown.
+    A run of equal values is one straight piece, however many samples it spans."""
+    segments: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    previous: float | None = None
     for index, value in enumerate(values):
         if value is None:
             if current:
                 segments.append(current)
-            current = []
+            current, previous = [], None
             continue
-        current += [(x(index) - step / 2, y(value)), (x(index) + step / 2, y(value))]
+        left, right = x(index) - step / 2, x(index) + step / 2
+        if value == previous:
+            current[-1] = (right, current[-1][1])
+        else:
+            current += [(left, y(value)), (right, y(value))]
+        previous = value
     if current:
         segments.append(current)
     return "".join(
