@@ -12,9 +12,12 @@ def kind_context(
     variant: dict[str, Any],
     entered: dict[str, list[str]],
     errors: dict[str, str],
+    data_url: str | None = None,
 ) -> dict[str, Any]:
-    """The prompt and everything a kind's form partial reads (as `ex`)."""
+    """The prompt and everything a kind's form partial reads (as `ex`). `data_url` is where
+    the learner downloads their data set, for kinds that hand one out."""
     return {
+        "data_url": data_url,
         "exercise": loaded.exercise,
         "version": loaded.version,
         "kind": loaded.kind,
@@ -37,8 +40,9 @@ def exercise_context(
     loaded, last = state.loaded, state.last_attempt
     if values is None:
         values = last.answer if last and not state.finished else {}
+    data_url = f"/exercises/{loaded.exercise.slug}/data.csv"
     return {
-        **kind_context(loaded, state.variant, values, errors or {}),
+        **kind_context(loaded, state.variant, values, errors or {}, data_url),
         "state": state,
         "solution_html": loaded.solution_html(state.variant) if state.finished else None,
         "submission_token": secrets.token_urlsafe(24),

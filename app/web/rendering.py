@@ -12,6 +12,11 @@ from app.grading.kinds import KINDS
 from app.security.csrf import csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# A drawing or data file downloaded on its own: nothing in it may run, load or be framed.
+DOWNLOAD_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; sandbox"
+)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.filters["percent"] = lambda value: f"{round(float(value) * 100)}%"

@@ -251,3 +251,38 @@ def test_another_learners_sitting_is_a_404(signed_in, exam, db, new_client):
     sign_in(ben, "ben")
     assert ben.get(url).status_code == 404
     assert ben.get(f"{url}/questions/1").status_code == 404
+
+
+class TestDataSetsInAnExam:
+    """A question whose kind hands out data links its own data set, as on exercise pages."""
+
+    @pytest.fixture
+    def green_exam(self, content, db) -> Exam:
+        return db.exec(select(Exam).where(Exam.title == "Green Belt final exam")).one()
+
+    def test_a_data_question_links_and_serves_the_sittings_own_data(
+        self, signed_in, green_exam, db
+    ):
+        client = signed_in("ada")
+        url = start(client, green_exam)
+        sitting = sitting_of(db)
+        items = [exams.question(db, sitting, i) for i in range(len(sitting.plan["slots"]))]
+        with_data = [i for i in items if i.loaded.kind.data_csv(i.loaded.params, i.variant)]
+        without = next(
+            i for i in items if i.loaded.kind.data_csv(i.loaded.params, i.variant) is None
+        )
+        assert with_data, "the Green Belt exam has data-driven slots"
+        item = with_data[0]
+        csv_url = f"{url}/questions/{item.index + 1}/data.csv"
+        assert f'href="{csv_url}"' in client.get(f"{url}/questions/{item.index + 1}").text
+        response = client.get(csv_url)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.text == item.loaded.kind.data_csv(item.loaded.params, item.variant)
+        assert client.get(f"{url}/questions/{without.index + 1}/data.csv").status_code == 404
+
+    def test_another_learner_cannot_download_it(self, signed_in, green_exam, db, new_client):
+        url = start(signed_in("ada"), green_exam)
+        ben = new_client()
+        sign_in(ben, "ben")
+        assert ben.get(f"{url}/questions/1/data.csv").status_code == 404

@@ -9,13 +9,13 @@ from starlette.responses import Response
 
 from app.certification import service as certification
 from app.deps import CurrentUser, SessionDep
-from app.errors import AnswerInvalid
+from app.errors import AnswerInvalid, NotFound
 from app.learning import attempts, exams
 from app.learning.exams import Question
 from app.models import Course, ExamSitting
 from app.web.exercise_context import kind_context
 from app.web.forms import FormFields
-from app.web.rendering import render
+from app.web.rendering import DOWNLOAD_POLICY, render
 
 router = APIRouter()
 QuestionIndex = Annotated[int, Path(ge=1, le=50)]
@@ -64,6 +64,23 @@ def question_page(
     item = exams.question(db, sitting, number - 1)
     entered = sitting.answers.get(str(number - 1), {})
     return render(request, "exams/question.html", _question_context(sitting, item, entered, {}))
+
+
+@router.get("/exam-sittings/{sitting_id}/questions/{number}/data.csv")
+def question_data(
+    sitting_id: uuid.UUID, number: QuestionIndex, db: SessionDep, user: CurrentUser
+) -> Response:
+    """The data set of one of the caller's own exam questions, for kinds that hand one out."""
+    sitting = exams.get_own_sitting(db, user, sitting_id)
+    item = exams.question(db, sitting, number - 1)
+    data = item.loaded.kind.data_csv(item.loaded.params, item.variant)
+    if data is None:
+        raise NotFound("This question has no data set.")
+    headers = {
+        "content-disposition": f'attachment; filename="exam-question-{number}-data.csv"',
+        "content-security-policy": DOWNLOAD_POLICY,
+    }
+    return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.post("/exam-sittings/{sitting_id}/questions/{number}")
@@ -125,5 +142,11 @@ def _question_context(
         "count": len(sitting.plan["slots"]),
         "open": exams.is_open(sitting),
         "result": sitting.results.get(str(item.index)),
-        "ex": kind_context(item.loaded, item.variant, entered, errors),
+        "ex": kind_context(
+            item.loaded,
+            item.variant,
+            entered,
+            errors,
+            f"/exam-sittings/{sitting.id}/questions/{item.index + 1}/data.csv",
+        ),
     }

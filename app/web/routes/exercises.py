@@ -12,7 +12,7 @@ from app.grading.kinds.vsm import MapView, VsmKind, map_view
 from app.learning import attempts
 from app.web.exercise_context import exercise_context
 from app.web.forms import FormFields
-from app.web.rendering import is_htmx, render
+from app.web.rendering import DOWNLOAD_POLICY, is_htmx, render
 
 router = APIRouter()
 CONTROL_FIELDS = {"csrf_token", "version_id", "submission_token"}
@@ -115,13 +115,6 @@ def _svg_download(svg: str, filename: str) -> Response:
         "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
     }
     return Response(svg, media_type="image/svg+xml", headers=headers)
-
-
-# A drawing or data file downloaded on its own: nothing in it may run, load or be framed.
-DOWNLOAD_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; sandbox"
-)
 
 
 @router.get("/exercises/{slug}/data.csv")
