@@ -52,6 +52,7 @@ class Analysis:
     result: dict[str, Any]  # the API's answer: plain numbers and text
     svg: str | None = None
     notes: list[str] = field(default_factory=list)  # what a reader should know
+    table: list[list[Any]] = field(default_factory=list)  # a heading row, then rows
 
 
 class ControlChartInput(BaseModel):
@@ -242,7 +243,12 @@ def pareto(given: ParetoInput) -> Analysis:
     data = {"rows": rows, "total": result.total, "vital_few": list(result.vital_few)}
     unit_name = given.count_column or "Count"
     svg = render_pareto_analysis(result, "toolkit", f"Pareto chart of {column}", unit_name)
-    return Analysis("Pareto analysis", figures, data, svg)
+    table = [["Category", unit_name, "Share", "Cumulative share"]]
+    table += [
+        [r.category, r.count, f"{r.percent:.1f}%", f"{r.cumulative_percent:.1f}%"]
+        for r in result.rows
+    ]
+    return Analysis("Pareto analysis", figures, data, svg, table=table)
 
 
 class HypothesisTestInput(BaseModel):
@@ -396,11 +402,10 @@ def _coded(table: Table, heading: str) -> list[int]:
 
 
 def _last_numeric(table: Table) -> str:
-    """The default column: the last of numbers, as a day or sample number usually leads."""
+    """The default column: the last of numbers, as a day or sample number usually leads.
+    With none, the last column, so that reading it names the first cell that is not a number."""
     numeric = table.numeric_headings()
-    if not numeric:
-        raise InvalidInput("No column holds only numbers; choose the column to use.", "column")
-    return numeric[-1]
+    return numeric[-1] if numeric else table.headings[-1]
 
 
 def _lss(run: Callable[[], Any]) -> Any:

@@ -116,10 +116,10 @@ class TestTheApi:
         assert result["svg"].startswith("<svg")
 
     def test_bad_data_is_a_422_naming_the_field(self, api):
-        body = {"data": "minutes\nabc\n", "column": "minutes", "usl": 3}
+        body = {"data": "minutes\n2\nabc\n", "usl": 3}
         response = api.post("/api/v1/toolkit/capability", json=body)
         assert response.status_code == 422
-        assert "Row 2, column 'minutes': 'abc' is not a number." in response.text
+        assert "Row 3, column 'minutes': 'abc' is not a number." in response.text
 
     def test_an_unknown_setting_is_refused(self, api):
         body = {"data": "x\n1\n2\n", "chart": "pie"}
