@@ -1,0 +1,384 @@
+"""The worked examples of Black Belt modules 1 to 4 and the numeric answers of their exercises
+agree with app.lss and SciPy.
+
+The inputs are hard-coded as the texts state them. Every figure a module quotes is recomputed
+(with app.lss.stats and app.lss.doe where a function exists, SciPy or plain arithmetic
+otherwise) and must appear in the text exactly as written. Every numeric answer stored in an
+exercise is recomputed the same way, and the data the exercise shows must be in its prompt.
+
+Published examples the methods are checked against:
+- Montgomery, Design and Analysis of Experiments, chapter 3, the tensile strength of cotton
+  blends (five cotton percentages, five specimens each): SS_treatments 475.76, SS_E 161.20,
+  F = 14.76; Tukey's q(0.05; 5, 20) = 4.23 and T(0.05) = 5.37.
+- Montgomery, Example 6.2, the filtration rate 2⁴ (effects A = 21.625, C = 9.875,
+  D = 14.625, AC = −18.125, AD = 16.625), and Example 8.1, its half fraction with I = ABCD
+  (A = 19.00, C = 14.00, D = 16.50, AC + BD = −18.50, AD + BC = 19.00).
+- NIST/SEMATECH e-Handbook 7.4.3.3, the one-way ANOVA of three levels with five values
+  each: SS_between 27.897, SS_within 17.452, F = 9.59.
+"""
+
+import math
+import re
+from statistics import NormalDist, fmean, variance
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats as sps
+
+from app.config import REPO_ROOT
+from app.lss.stats import normality, one_way_anova
+
+COURSE = REPO_ROOT / "courses" / "black-belt"
+EXERCISES = REPO_ROOT / "exercises"
+Z = NormalDist().inv_cdf
+PHI = NormalDist().cdf
+
+
+def module_text(folder: str) -> str:
+    return (COURSE / folder / "index.md").read_text(encoding="utf-8")
+
+
+def exercise_file(slug: str, name: str, flat: bool = True) -> str:
+    """The file's text. Markdown is joined into single spaces unless flat is False, so that
+    sentences wrapped over two lines still match."""
+    text = (EXERCISES / slug / name).read_text(encoding="utf-8")
+    return " ".join(text.split()) if flat and name.endswith(".md") else text
+
+
+def questions(slug: str) -> dict[str, dict]:
+    listed = yaml.safe_load(exercise_file(slug, "exercise.yaml"))["params"]["questions"]
+    return {q["id"]: q for q in listed}
+
+
+def numeric_answers(slug: str) -> dict[str, float]:
+    return {qid: q["answer"] for qid, q in questions(slug).items() if q["type"] == "numeric"}
+
+
+def correct_option(slug: str, qid: str) -> str:
+    (text,) = [o["text"] for o in questions(slug)[qid]["options"] if o.get("correct")]
+    return text
+
+
+def assert_answers(slug: str, expected: dict[str, float]) -> None:
+    """The exercise's numeric questions are exactly these, with these answers (stored to ten
+    significant figures)."""
+    answers = numeric_answers(slug)
+    assert answers.keys() == expected.keys()
+    for key, value in expected.items():
+        assert answers[key] == pytest.approx(value, rel=1e-9, abs=1e-12), key
+
+
+def row(*cells: object) -> str:
+    """A markdown table row as the texts write it; an empty cell is written "| |"."""
+    return " ".join(["|", *(f"{cell} |" if str(cell) else "|" for cell in cells)])
+
+
+def joined(values, fmt: str = "g") -> str:
+    return ", ".join(f"{v:{fmt}}" for v in values)
+
+
+def round_up(n: float) -> int:
+    """A sample size, rounded up; rounding to 9 places first keeps 62.0000000001 at 62."""
+    return math.ceil(round(n, 9))
+
+
+def n_two_means(z_alpha: float, z_beta: float, sigma: float, delta: float) -> float:
+    return 2 * (z_alpha + z_beta) ** 2 * sigma**2 / delta**2
+
+
+def n_two_proportions(z_alpha: float, z_beta: float, p1: float, p2: float) -> float:
+    p_bar = (p1 + p2) / 2
+    spread = z_alpha * math.sqrt(2 * p_bar * (1 - p_bar))
+    spread += z_beta * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    return spread**2 / (p1 - p2) ** 2
+
+
+def t_test_power(n: int, delta: float, sigma: float, alpha: float = 0.05) -> float:
+    """Exact power of a two-sided pooled two-sample t-test with n per group (noncentral t)."""
+    df, shift = 2 * n - 2, delta / (sigma * math.sqrt(2 / n))
+    critical = sps.t.ppf(1 - alpha / 2, df)
+    return float(sps.nct.sf(critical, df, shift) + sps.nct.cdf(-critical, df, shift))
+
+
+def t_based_n(delta: float, sigma: float, power: float) -> int:
+    return next(n for n in range(2, 10_000) if t_test_power(n, delta, sigma) >= power)
+
+
+def two_way_anova(cells) -> dict[str, float]:
+    """Balanced two-way ANOVA with interaction; cells[i][j] holds the n replicates of level i
+    of A and level j of B."""
+    y = np.asarray(cells, dtype=float)
+    a, b, n = y.shape
+    grand, a_means, b_means = y.mean(), y.mean(axis=(1, 2)), y.mean(axis=(0, 2))
+    cell_means = y.mean(axis=2)
+    ss = {
+        "a": b * n * float(((a_means - grand) ** 2).sum()),
+        "b": a * n * float(((b_means - grand) ** 2).sum()),
+        "ab": n
+        * float(((cell_means - a_means[:, None] - b_means[None, :] + grand) ** 2).sum()),
+        "error": float(((y - cell_means[:, :, None]) ** 2).sum()),
+    }
+    df = {"a": a - 1, "b": b - 1, "ab": (a - 1) * (b - 1), "error": a * b * (n - 1)}
+    ms_error = ss["error"] / df["error"]
+    result = {f"ss_{k}": v for k, v in ss.items()} | {"ms_error": ms_error}
+    result["ss_total"] = float(((y - grand) ** 2).sum())
+    for term in ("a", "b", "ab"):
+        f = ss[term] / df[term] / ms_error
+        result[f"f_{term}"] = f
+        result[f"p_{term}"] = float(sps.f.sf(f, df[term], df["error"]))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Module 1: advanced hypothesis testing and ANOVA
+
+HT = module_text("01-advanced-hypothesis-testing-anova")
+HUBS = {
+    "Leeds": [9, 13, 10, 7, 11, 10],
+    "Cardiff": [13, 11, 14, 10, 12, 12],
+    "Glasgow": [12, 15, 13, 16, 11, 13],
+    "Belfast": [17, 15, 16, 14, 18, 17],
+}
+LOUNGE = [  # ward (medical, surgical) × lounge (no, yes) × three days
+    [[6.0, 6.5, 5.5], [4.0, 3.6, 4.4]],
+    [[5.0, 5.4, 4.9], [4.5, 4.8, 4.2]],
+]
+COMPLAINTS = {"Letter": [12, 19, 25, 41, 16], "Email": [8, 11, 14, 9, 18, 13], "Phone": [3, 6, 10, 5, 22]}
+BILLING = [  # script (current, new) × shift (early, day, late) × three days
+    [[14.2, 13.6, 14.8], [12.9, 13.5, 13.2], [15.1, 15.9, 15.4]],
+    [[12.1, 12.8, 12.4], [11.8, 12.4, 12.0], [12.5, 13.1, 12.9]],
+]
+
+
+class TestPowerAndSampleSize:
+    def test_the_tabled_z_values(self):
+        assert f"{Z(0.975):.3f}" == "1.960"
+        assert f"{Z(0.80):.3f}" == "0.842"
+        assert f"{Z(0.90):.3f}" == "1.282"
+        assert "z₁₋α/₂ = 1.960 for α = 0.05, and z₁₋β = 0.842 for 80% power or 1.282 for 90%" in HT
+        assert round(2 * (1.960 + 0.842) ** 2) == 16  # the Green Belt's 16σ²/δ²
+
+    def test_the_benefits_team_sample_size(self):
+        n = n_two_means(1.960, 1.282, 5, 2)
+        assert (
+            f"n = 2 × (1.960 + 1.282)² × 5² ÷ 2² = 2 × {(1.960 + 1.282) ** 2:.2f} × "
+            f"{25 / 4:.2f} = {n:.1f}, so **{round_up(n)} cases per group**"
+        ) in HT
+        assert round_up(n_two_means(Z(0.975), Z(0.90), 5, 2)) == round_up(n) == 132
+        t_based = t_based_n(2, 5, 0.90)
+        assert f"asks for **{t_based}**" in HT
+
+    def test_the_power_of_sixty_a_group(self):
+        shift = 2 / (5 * math.sqrt(2 / 60))
+        power = PHI(shift - 1.960)
+        assert f"centred on 2 ÷ (5 × √(2/60)) = {shift:.3f}" in HT
+        assert f"Φ({shift:.3f} − 1.960) = Φ({shift - 1.960:.3f}) = **{power:.2f}**" in HT
+        assert t_test_power(60, 2, 5) == pytest.approx(power, abs=0.01)
+
+    def test_the_two_proportions_sample_size(self):
+        n = n_two_proportions(1.960, 0.842, 0.85, 0.90)
+        assert "with p̄ = 0.875" in HT
+        assert (
+            "[1.960 √(2 × 0.875 × 0.125) + 0.842 √(0.85 × 0.15 + 0.90 × 0.10)]² ÷ 0.05² = "
+            f"**{round_up(n)} claims per group**"
+        ) in HT
+        assert round_up(n_two_proportions(Z(0.975), Z(0.80), 0.85, 0.90)) == round_up(n)
+
+    def test_the_rules_of_thumb(self):
+        ratio = (1.960 + 1.282) ** 2 / (1.960 + 0.842) ** 2
+        assert round(ratio - 1, 1) == pytest.approx(1 / 3, abs=0.04)  # "adds about a third"
+        assert f"1 − 0.95⁶ = {1 - 0.95**6:.0%}" in HT
+
+
+class TestClaimsHubs:
+    RESULT = one_way_anova(HUBS)
+    MSE, N = RESULT.ms_within, 6
+
+    def test_the_data_table(self):
+        for name, days in HUBS.items():
+            assert row(name, joined(days), f"{fmean(days):.2f}", f"{variance(days):.2f}") in HT
+
+    def test_the_anova_table(self):
+        r = self.RESULT
+        assert row(
+            "Between hubs", f"{r.ss_between:.2f}", r.df_between, f"{r.ms_between:.2f}",
+            f"{r.f:.2f}", f"{r.p_value:.5f}",
+        ) in HT  # fmt: skip
+        assert row("Within hubs", f"{r.ss_within:.2f}", r.df_within, f"{r.ms_within:.2f}", "", "") in HT
+        assert row("Total", f"{r.ss_total:.2f}", r.df_total, "", "", "") in HT
+
+    def test_tukeys_hsd(self):
+        q = sps.studentized_range.ppf(0.95, 4, 20)
+        hsd = q * math.sqrt(self.MSE / self.N)
+        assert f"{self.MSE:.3f}" == "2.908"
+        assert f"for 4 means and 20 error degrees of freedom is {q:.3f}" in HT
+        assert f"HSD = {q:.3f} × √(2.908 ÷ 6) = **{hsd:.2f} days**" in HT
+
+    def test_the_bonferroni_limit(self):
+        t = sps.t.ppf(1 - 0.05 / 12, 20)
+        limit = t * math.sqrt(2 * self.MSE / self.N)
+        assert f"0.05 ÷ 6 = {0.05 / 6:.4f}, and t(0.99583; 20) = {t:.3f}" in HT
+        assert f"least difference = {t:.3f} × √(2 × 2.908 ÷ 6) = **{limit:.2f} days**" in HT
+
+    def test_the_pairwise_verdicts(self):
+        q = sps.studentized_range.ppf(0.95, 4, 20)
+        hsd = q * math.sqrt(self.MSE / self.N)
+        bonferroni = sps.t.ppf(1 - 0.05 / 12, 20) * math.sqrt(2 * self.MSE / self.N)
+        names = list(HUBS)
+        for i, first in enumerate(names):
+            for second in names[i + 1 :]:
+                gap = abs(fmean(HUBS[second]) - fmean(HUBS[first]))
+                tukey = "differ" if gap > hsd else "no"
+                bonf = "differ" if gap > bonferroni else "no"
+                assert row(f"{first} – {second}", f"{gap:.2f}", tukey, bonf) in HT
+                # Tukey's verdict agrees with SciPy's Tukey HSD p-value.
+                p = sps.tukey_hsd(*HUBS.values()).pvalue[i][names.index(second)]
+                assert (p < 0.05) == (gap > hsd)
+
+    def test_the_assumption_checks(self):
+        residuals = [v - fmean(days) for days in HUBS.values() for v in days]
+        check = normality(residuals)
+        assert check.normal_at_5pct and check.anderson_darling_p_value >= 0.15
+        assert f"A² = {check.anderson_darling:.2f} and p is above 0.15" in HT
+        levene = sps.levene(*HUBS.values(), center="median")
+        bartlett = sps.bartlett(*(np.asarray(v, dtype=float) for v in HUBS.values()))
+        assert f"Levene's W = {levene.statistic:.2f} (p = {levene.pvalue:.2f})" in HT
+        assert f"Bartlett's statistic is {bartlett.statistic:.2f} (p = {bartlett.pvalue:.2f})" in HT
+        variances = [variance(v) for v in HUBS.values()]
+        ratio = max(variances) / min(variances)
+        assert f"{max(variances):.2f} ÷ {min(variances):.2f} = {ratio:g} times" in HT
+
+
+def test_the_anova_and_tukey_against_montgomerys_tensile_strength_example():
+    cotton = [[7, 7, 15, 11, 9], [12, 17, 12, 18, 18], [14, 18, 18, 19, 19],
+              [19, 25, 22, 19, 23], [7, 10, 11, 15, 11]]  # fmt: skip
+    result = one_way_anova(cotton)
+    assert (round(result.ss_between, 2), round(result.ss_within, 2)) == (475.76, 161.20)
+    assert round(result.f, 2) == 14.76
+    q = sps.studentized_range.ppf(0.95, 5, 20)
+    assert round(q, 2) == 4.23
+    assert round(q * math.sqrt(result.ms_within / 5), 2) == 5.37
+
+
+def test_the_anova_against_nist_7_4_3_3():
+    levels = [[6.9, 5.4, 5.8, 4.6, 4.0], [8.3, 6.8, 7.8, 9.2, 6.5], [8.0, 10.5, 8.1, 6.9, 9.3]]
+    result = one_way_anova(levels)
+    assert (round(result.ss_between, 3), round(result.ss_within, 3)) == (27.897, 17.452)
+    assert round(result.f, 2) == 9.59
+
+
+def test_the_discharge_lounge_two_way_anova():
+    for ward, (no, yes) in zip(("Medical", "Surgical"), LOUNGE, strict=True):
+        cells = [f"{joined(v, '.1f')} (mean {fmean(v):.1f})" for v in (no, yes)]
+        assert row(ward, *cells) in HT
+    r = two_way_anova(LOUNGE)
+    assert row("Ward", f"{r['ss_a']:.2f}", 1, f"{r['ss_a']:.2f}", f"{r['f_a']:.2f}", f"{r['p_a']:.3f}") in HT
+    assert row(
+        "Lounge", f"{r['ss_b']:.2f}", 1, f"{r['ss_b']:.2f}", f"{r['f_b']:.2f}", f"{r['p_b']:.4f}"
+    ) in HT
+    assert row(
+        "Ward × lounge", f"{r['ss_ab']:.2f}", 1, f"{r['ss_ab']:.2f}", f"{r['f_ab']:.2f}",
+        f"{r['p_ab']:.3f}",
+    ) in HT  # fmt: skip
+    assert row("Error", f"{r['ss_error']:.2f}", 8, f"{r['ms_error']:.4f}", "", "") in HT
+    assert row("Total", f"{r['ss_total']:.2f}", 11, "", "", "") in HT
+    assert r["p_a"] > 0.05 and r["p_b"] < 0.001 and 0.01 < r["p_ab"] < 0.05
+    medical, surgical = (fmean(no) - fmean(yes) for no, yes in LOUNGE)
+    assert f"6.0 − 4.0 = **{medical:.1f} hours**" in HT
+    assert f"5.1 − 4.5 = **{surgical:.1f} hours**" in HT
+    ward_means = [fmean(no + yes) for no, yes in LOUNGE]
+    assert f"close ({ward_means[0]:.1f} and {ward_means[1]:.1f} hours)" in HT
+
+
+class TestComplaintChannels:
+    VALUES = [v for days in COMPLAINTS.values() for v in days]
+
+    def test_the_ranks_and_kruskal_wallis(self):
+        ranks = sps.rankdata(self.VALUES)
+        assert len(set(self.VALUES)) == len(self.VALUES) == 16  # no ties
+        start = 0
+        sums = []
+        for channel, days in COMPLAINTS.items():
+            own = [int(r) for r in ranks[start : start + len(days)]]
+            start += len(days)
+            sums.append(sum(own))
+            assert row(channel, joined(days), joined(own), sum(own)) in HT
+        n = len(self.VALUES)
+        h = 12 / (n * (n + 1)) * sum(
+            s**2 / len(d) for s, d in zip(sums, COMPLAINTS.values(), strict=True)
+        ) - 3 * (n + 1)
+        result = sps.kruskal(*COMPLAINTS.values())
+        assert h == pytest.approx(result.statistic)
+        assert (
+            f"12 ÷ {n * (n + 1)} × ({sums[0]}²/5 + {sums[1]}²/6 + {sums[2]}²/5) − {3 * (n + 1)} "
+            f"= **{h:.2f}**"
+        ) in HT
+        assert f"p = **{result.pvalue:.3f}**. The channels differ" in HT
+
+    def test_the_mann_whitney_comparison(self):
+        letter, phone = COMPLAINTS["Letter"], COMPLAINTS["Phone"]
+        ranks = sps.rankdata(letter + phone)[: len(letter)]
+        assert sorted(int(r) for r in ranks) == [5, 6, 7, 9, 10]
+        u = sum(ranks) - 5 * 6 / 2
+        result = sps.mannwhitneyu(letter, phone, method="exact")
+        assert u == result.statistic
+        assert f"a sum of {sum(ranks):.0f}, so U = {sum(ranks):.0f} − 5 × 6 ÷ 2 = **{u:.0f}**" in HT
+        assert f"The exact two-sided p is **{result.pvalue:.3f}**" in HT
+
+    def test_moods_median_test(self):
+        result = sps.median_test(*COMPLAINTS.values())
+        above, below = result.table
+        assert f"the grand median ({result.median:g} days)" in HT
+        assert f"above {above[0]}, {above[1]} and {above[2]}" in HT
+        assert f"not above {below[0]}, {below[1]} and {below[2]}" in HT
+        assert f"χ² = **{result.statistic:.2f}** on 2 degrees of freedom" in HT
+        assert f"p = **{result.pvalue:.3f}**" in HT
+        assert result.pvalue > sps.kruskal(*COMPLAINTS.values()).pvalue
+
+
+def test_the_module_1_check():
+    assert_answers(
+        "bb-01-check",
+        {
+            "sample-size": round_up(n_two_means(1.960, 0.842, 8, 4)),
+            "bonferroni-alpha": 0.05 / 10,
+            "mann-whitney-u": 28 - 4 * 5 / 2,
+        },
+    )
+    assert round_up(n_two_means(Z(0.975), Z(0.80), 8, 4)) == 63
+
+
+def test_the_two_way_anova_exercise():
+    slug = "bb-01-two-way-anova-billing-calls"
+    prompt = exercise_file(slug, "prompt.md")
+    for script, shifts in zip(("Current", "New"), BILLING, strict=True):
+        assert row(script, *(joined(days, ".1f") for days in shifts)) in prompt
+    r = two_way_anova(BILLING)
+    late = fmean(BILLING[0][2]) - fmean(BILLING[1][2])
+    confirm = round_up(n_two_means(1.960, 1.282, 2.4, 1.5))
+    assert confirm == round_up(n_two_means(Z(0.975), Z(0.90), 2.4, 1.5))
+    assert_answers(
+        slug,
+        {
+            "ss-script": r["ss_a"],
+            "ss-shift": r["ss_b"],
+            "ss-interaction": r["ss_ab"],
+            "ss-error": r["ss_error"],
+            "f-interaction": r["f_ab"],
+            "p-interaction": r["p_ab"],
+            "late-saving": late,
+            "confirm-n": confirm,
+        },
+    )
+    assert 0.01 < r["p_ab"] < 0.05 and r["p_a"] < 0.001 and r["p_b"] < 0.001
+    assert correct_option(slug, "conclusion").startswith("The new script shortens calls on every")
+    savings = [fmean(cur) - fmean(new) for cur, new in zip(*BILLING, strict=True)]
+    assert all(s > 0 for s in savings) and max(savings) == savings[2]
+    solution = exercise_file(slug, "solution.md")
+    assert f"Total: {r['ss_total']:.3f} = {r['ss_a']:.3f} + {r['ss_b']:.3f}" in solution
+    assert f"| Script × shift | {r['ss_ab']:.3f} | 2 | {r['ss_ab'] / 2:.3f} | **{r['f_ab']:.2f}** | **{r['p_ab']:.3f}** |" in solution
+    assert f"critical value of {sps.f.ppf(0.95, 2, 12):.2f}" in solution
+    assert f"= **{late:.2f} minutes** late" in solution
+    assert f"= {n_two_means(1.960, 1.282, 2.4, 1.5):.1f}, so **{confirm} calls**" in solution
+
