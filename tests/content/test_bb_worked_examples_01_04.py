@@ -27,7 +27,7 @@ import yaml
 from scipy import stats as sps
 
 from app.config import REPO_ROOT
-from app.lss.stats import normality, one_way_anova
+from app.lss.stats import multiple_regression, normality, one_way_anova
 
 COURSE = REPO_ROOT / "courses" / "black-belt"
 EXERCISES = REPO_ROOT / "exercises"
@@ -382,3 +382,255 @@ def test_the_two_way_anova_exercise():
     assert f"= **{late:.2f} minutes** late" in solution
     assert f"= {n_two_means(1.960, 1.282, 2.4, 1.5):.1f}, so **{confirm} calls**" in solution
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Module 2: multiple regression
+
+REG = module_text("02-multiple-regression")
+SITES = [5, 6, 6, 4, 10, 4, 7, 4, 5, 10, 2, 7, 5, 7, 8, 4, 7, 7, 5, 2]
+SUM_INSURED = [9.7, 15.1, 11.3, 12.1, 22.2, 11.2, 13.3, 8.6, 13.3, 20.4,
+               6.9, 13.7, 10.3, 15.3, 18.3, 10.1, 13.6, 17.0, 10.1, 6.1]  # fmt: skip
+PORTAL = [0, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1, 0]
+QUOTE_HOURS = [13.1, 11.6, 8.9, 6.4, 20.8, 5.7, 11.6, 6.0, 8.6, 16.5,
+               4.0, 13.4, 10.5, 11.7, 13.3, 5.4, 14.5, 10.1, 7.9, 7.0]  # fmt: skip
+PLACED = [0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1]
+
+
+def fit(columns, y, names):
+    return multiple_regression(np.column_stack(columns), y, names=names)
+
+
+def vifs(columns) -> list[float]:
+    """1 / (1 − R²ⱼ) for each column regressed on the others."""
+    X = np.column_stack(columns).astype(float)
+    return [
+        1 / (1 - multiple_regression(np.delete(X, j, axis=1), X[:, j]).r_squared)
+        for j in range(X.shape[1])
+    ]
+
+
+def case_diagnostics(columns, result) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leverage, standardised residuals e/(s√(1 − h)) and Cook's distances of a fit."""
+    X = np.column_stack([np.ones(result.n), *columns]).astype(float)
+    leverage = np.diag(X @ np.linalg.inv(X.T @ X) @ X.T)
+    residuals = np.asarray(result.residuals)
+    standardised = residuals / (result.residual_standard_error * np.sqrt(1 - leverage))
+    cook = standardised**2 * leverage / (X.shape[1] * (1 - leverage))
+    return leverage, standardised, cook
+
+
+def logistic_fit(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-likelihood coefficients (b0, b1) and their standard errors, by Newton–Raphson."""
+    X = np.column_stack([np.ones(len(x)), x]).astype(float)
+    target, b = np.asarray(y, dtype=float), np.zeros(2)
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-X @ b))
+        information = X.T @ (X * (p * (1 - p))[:, None])
+        b = b + np.linalg.solve(information, X.T @ (target - p))
+    return b, np.sqrt(np.diag(np.linalg.inv(information)))
+
+
+def coefficient_row(name, result, term, p_text=None) -> str:
+    p = result.p_values[term]
+    return row(
+        name,
+        f"{result.coefficients[term]:.3f}".replace("-", "−"),
+        f"{result.standard_errors[term]:.3f}",
+        f"{result.t_values[term]:.2f}".replace("-", "−"),
+        p_text or f"{p:.3f}",
+    )
+
+
+def test_the_quote_data_table():
+    for label, values, fmt in (
+        ("Sites", SITES, "d"),
+        ("Sum insured (£m)", SUM_INSURED, ".1f"),
+        ("Portal (1 = yes)", PORTAL, "d"),
+        ("Hours to quote", QUOTE_HOURS, ".1f"),
+        ("Placed with us (1 = yes)", PLACED, "d"),
+    ):
+        assert row(label, *(f"{v:{fmt}}" for v in values)) in REG
+
+
+def test_the_single_predictor_fits():
+    sites = fit([SITES], QUOTE_HOURS, ("sites",))
+    insured = fit([SUM_INSURED], QUOTE_HOURS, ("insured",))
+    assert (
+        f"sites with a slope of {sites.coefficients['sites']:.2f} hours a site "
+        f"(R² = {sites.r_squared:.3f})"
+    ) in REG
+    assert (
+        f"sum insured with {insured.coefficients['insured']:.2f} hours per £1m "
+        f"(R² = {insured.r_squared:.3f})"
+    ) in REG
+
+
+def test_the_collinear_model():
+    both = fit([SITES, SUM_INSURED], QUOTE_HOURS, ("sites", "insured"))
+    assert coefficient_row("Intercept", both, "intercept") in REG
+    assert coefficient_row("Sites", both, "sites") in REG
+    assert coefficient_row("Sum insured", both, "insured") in REG
+    assert both.coefficients["insured"] < 0 < fit([SUM_INSURED], QUOTE_HOURS, ("x",)).coefficients["x"]
+    r = np.corrcoef(SITES, SUM_INSURED)[0, 1]
+    r2 = fit([SITES], SUM_INSURED, ("sites",)).r_squared
+    vif = 1 / (1 - r2)
+    assert vif == pytest.approx(vifs([SITES, SUM_INSURED])[0])
+    assert f"correlate at r = {r:.2f}" in REG
+    assert f"gives R² = {r2:.3f}, so VIF = 1 ÷ (1 − {r2:.3f}) = **{vif:.1f}**" in REG
+    assert f"√{vif:.1f} ≈ {math.sqrt(vif):.1f} times wider" in REG
+    alone = fit([SITES], QUOTE_HOURS, ("sites",))
+    assert (
+        f"It rose from {alone.standard_errors['sites']:.3f} in the model with sites alone "
+        f"to {both.standard_errors['sites']:.3f}"
+    ) in REG
+
+
+def test_the_sites_and_portal_model():
+    model = fit([SITES, PORTAL], QUOTE_HOURS, ("sites", "portal"))
+    assert coefficient_row("Intercept", model, "intercept") in REG
+    assert coefficient_row("Sites", model, "sites", "< 0.001") in REG
+    assert coefficient_row("Portal", model, "portal", "< 0.001") in REG
+    assert max(model.p_values["sites"], model.p_values["portal"]) < 0.001
+    adjusted = 1 - (1 - round(model.r_squared, 4)) * 19 / 17
+    assert f"{adjusted:.3f}" == f"{model.adjusted_r_squared:.3f}"
+    assert (
+        f"R² = **{model.r_squared:.3f}**, adjusted R² = 1 − (1 − {model.r_squared:.4f}) × 19 ÷ 17 "
+        f"= **{model.adjusted_r_squared:.3f}**, and s = **{model.residual_standard_error:.2f}** "
+        f"hours, down from {fit([SITES], QUOTE_HOURS, ('s',)).residual_standard_error:.2f}"
+    ) in REG
+    assert f"The VIFs are {vifs([SITES, PORTAL])[0]:.2f}" in REG
+    b = model.coefficients
+    assert f"about **{b['sites']:.1f} hours**" in REG
+    assert f"about **{-b['portal']:.1f} hours** sooner" in REG
+    portal, email = model.predict([6, 1]), model.predict([6, 0])
+    assert (
+        f"{b['intercept']:.3f} + {b['sites']:.3f} × 6 − {-b['portal']:.3f} = **{portal:.2f} hours**"
+    ) in REG
+    assert f"**{email:.2f} hours** by email" in REG
+
+
+def test_adding_the_sum_insured_back():
+    smaller = fit([SITES, PORTAL], QUOTE_HOURS, ("sites", "portal"))
+    larger = fit([SITES, SUM_INSURED, PORTAL], QUOTE_HOURS, ("sites", "insured", "portal"))
+    t = larger.t_values["insured"]
+    assert abs(t) > 1 and larger.adjusted_r_squared > smaller.adjusted_r_squared
+    assert (
+        f"nudges adjusted R² from {smaller.adjusted_r_squared:.3f} to "
+        f"**{larger.adjusted_r_squared:.3f}**, because its |t| is {abs(t):.2f}"
+    ) in REG
+    assert larger.coefficients["insured"] < 0
+    assert f"its p-value is {larger.p_values['insured']:.2f}" in REG
+    assert round(vifs([SITES, SUM_INSURED, PORTAL])[1]) == 8  # "its VIF is about 8"
+
+
+def test_the_case_diagnostics():
+    model = fit([SITES, PORTAL], QUOTE_HOURS, ("sites", "portal"))
+    leverage, standardised, cook = case_diagnostics([SITES, PORTAL], model)
+    limit = 2 * 3 / 20
+    assert f"so the high-leverage line is {limit:.2f}" in REG
+    high = [i + 1 for i in np.argsort(-leverage) if leverage[i] > limit]
+    assert high == [10, 20]
+    assert f"has leverage {leverage[9]:.3f} and quote 20 has {leverage[19]:.3f}" in REG
+    largest = sorted(np.argsort(-np.abs(standardised))[:2] + 1)
+    assert largest == [1, 5]
+    assert f"{standardised[0]:.2f}" == f"{standardised[4]:.2f}"
+    assert f"standardised residuals, {standardised[0]:.2f} each" in REG
+    assert int(np.argmax(cook)) == 4 and cook.max() < 1
+    assert f"the largest Cook's distance, {cook[4]:.2f}" in REG
+
+
+def test_the_logistic_regression():
+    b, se = logistic_fit(QUOTE_HOURS, PLACED)
+    z = b[1] / se[1]
+    p = 2 * (1 - PHI(abs(z)))
+    assert (
+        f"ln(p ÷ (1 − p)) = {b[0]:.3f} − {-b[1]:.3f} × hours, with z = −{-z:.2f} and p = {p:.3f}"
+    ) in REG
+    assert f"e^{b[1]:.3f} = **{math.exp(b[1]):.2f}**".replace("e^-", "e^−") in REG
+    assert round(1 - math.exp(b[1]), 1) == pytest.approx(1 / 3, abs=0.04)  # "about a third"
+    for hours, logit_text in ((6, "1.94"), (14, "−1.23")):
+        logit = b[0] + b[1] * hours
+        assert f"{logit:.2f}".replace("-", "−") == logit_text
+        probability = 1 / (1 + math.exp(-logit))
+        assert f"{b[0]:.3f} − {-b[1]:.3f} × {hours} = {logit_text}" in REG
+        assert f"= **{probability:.2f}**" in REG
+
+
+def test_the_module_2_check():
+    assert_answers(
+        "bb-02-check",
+        {
+            "adjusted-r2": 1 - (1 - 0.80) * 24 / 20,
+            "vif": 1 / (1 - 0.90),
+            "indicator-count": 5 - 1,
+            "logistic-probability": 1 / (1 + math.exp(-(-1.2 + 0.08 * 20))),
+        },
+    )
+    assert round(math.exp(0.08), 2) == 1.08
+
+
+INVOICES = [  # lines, channel, no PO match, minutes
+    (16, "Paper", 0, 10.8), (7, "PDF", 1, 13.9), (24, "Paper", 1, 20.9),
+    (23, "e-invoice", 1, 16.5), (3, "PDF", 1, 8.8), (6, "Paper", 0, 8.5),
+    (6, "Paper", 1, 13.3), (6, "PDF", 1, 12.5), (15, "e-invoice", 1, 12.9),
+    (10, "e-invoice", 0, 6.6), (13, "e-invoice", 0, 10.6), (7, "PDF", 1, 13.3),
+    (23, "Paper", 1, 20.5), (17, "Paper", 0, 15.1), (17, "e-invoice", 1, 14.5),
+    (4, "PDF", 0, 7.2), (5, "e-invoice", 1, 10.2), (22, "PDF", 1, 18.8),
+]  # fmt: skip
+
+
+def test_the_invoice_regression_exercise():
+    slug = "bb-02-invoice-exceptions-regression"
+    prompt = exercise_file(slug, "prompt.md")
+    for number, (lines, channel, unmatched, minutes) in enumerate(INVOICES, start=1):
+        assert row(number, lines, channel, unmatched, minutes) in prompt
+    columns = [
+        [i[0] for i in INVOICES],
+        [int(i[1] == "PDF") for i in INVOICES],
+        [int(i[1] == "e-invoice") for i in INVOICES],
+        [i[2] for i in INVOICES],
+    ]
+    model = fit(columns, [i[3] for i in INVOICES], ("lines", "pdf", "einvoice", "unmatched"))
+    b, se = model.coefficients, model.standard_errors
+    printed = {
+        "Intercept": ("intercept", 3, 3), "Lines": ("lines", 4, 4), "PDF": ("pdf", 3, 3),
+        "e-invoice": ("einvoice", 3, 3), "No PO match": ("unmatched", 3, 3),
+    }  # fmt: skip
+    for label, (term, places, se_places) in printed.items():
+        coefficient = f"{b[term]:.{places}f}".replace("-", "−")
+        assert row(label, coefficient, f"{se[term]:.{se_places}f}") in prompt
+    r2_lines = multiple_regression(np.column_stack(columns[1:]), columns[0]).r_squared
+    assert f"R² = {model.r_squared:.4f} and s = {model.residual_standard_error:.3f} minutes" in prompt
+    assert f"other three predictors gives R² = {r2_lines:.3f}" in prompt
+    leverage, standardised, _ = case_diagnostics(columns, model)
+    assert f"Invoice 1 has leverage {leverage[0]:.3f}" in prompt
+    assert_answers(
+        slug,
+        {
+            "t-einvoice": model.t_values["einvoice"],
+            "einvoice-vs-pdf": b["pdf"] - b["einvoice"],
+            "prediction": model.predict([12, 0, 1, 1]),
+            "adjusted-r2": model.adjusted_r_squared,
+            "vif-lines": vifs(columns)[0],
+            "residual-1": model.residuals[0],
+            "std-residual-1": standardised[0],
+            "odds-ratio": math.exp(1.35),
+        },
+    )
+    # The printed, rounded figures lead to answers within each question's tolerance.
+    answers = numeric_answers(slug)
+    assert -3.022 / 0.744 == pytest.approx(answers["t-einvoice"], rel=0.005)
+    assert 6.269 + 0.4243 * 12 - 3.022 + 4.150 == pytest.approx(answers["prediction"], rel=0.005)
+    assert 1 - (1 - 0.9319) * 17 / 13 == pytest.approx(answers["adjusted-r2"], abs=0.001)
+    assert 1 / (1 - 0.262) == pytest.approx(answers["vif-lines"], rel=0.01)
+    residual = 10.8 - (6.269 + 0.4243 * 16)
+    assert residual == pytest.approx(answers["residual-1"], rel=0.01)
+    assert residual / (1.261 * math.sqrt(1 - 0.247)) == pytest.approx(
+        answers["std-residual-1"], rel=0.01
+    )
+    assert 2 < abs(standardised[0]) < 2.2 and leverage[0] < 2 * 5 / 18
+    solution = exercise_file(slug, "solution.md")
+    assert f"= **{model.adjusted_r_squared:.3f}**" in solution
+    assert f"1 ÷ (1 − 0.262) = **{1 / (1 - 0.262):.2f}**" in solution
+    assert f"= **{standardised[0]:.2f}**".replace("-", "−") in solution
