@@ -27,6 +27,7 @@ import yaml
 from scipy import stats as sps
 
 from app.config import REPO_ROOT
+from app.lss.doe import factorial_effects, full_factorial
 from app.lss.stats import multiple_regression, normality, one_way_anova
 
 COURSE = REPO_ROOT / "courses" / "black-belt"
@@ -634,3 +635,183 @@ def test_the_invoice_regression_exercise():
     assert f"= **{model.adjusted_r_squared:.3f}**" in solution
     assert f"1 ÷ (1 − 0.262) = **{1 / (1 - 0.262):.2f}**" in solution
     assert f"= **{standardised[0]:.2f}**".replace("-", "−") in solution
+
+
+# ---------------------------------------------------------------------------------------------
+# Module 3: full factorials
+
+DOE = module_text("03-design-of-experiments-full-factorials")
+CLAIMS_DAYS = [[13.6, 13.3], [7.4, 7.8], [15.8, 15.2], [11.8, 11.6],
+               [14.1, 14.7], [7.3, 6.4], [14.1, 15.7], [11.8, 10.7]]  # fmt: skip
+CLAIMS_CENTRE = [12.1, 11.5, 11.8, 11.9]
+ONBOARDING_DAYS = [[10.7, 11.9], [9.5, 9.3], [10.7, 9.4], [5.7, 6.1],
+                   [11.9, 10.4], [8.8, 9.4], [10.6, 10.0], [6.2, 5.6]]  # fmt: skip
+ONBOARDING_CENTRE = [7.7, 7.6, 8.5, 7.2]
+STANDARD_ORDER = ["(1)", "a", "b", "ab", "c", "ac", "bc", "abc"]
+
+
+def minus(value: float, fmt: str) -> str:
+    """A number as the texts print it, with a true minus sign."""
+    return format(value, fmt).replace("-", "−")
+
+
+def curvature(replicates, centre) -> dict[str, float]:
+    """The curvature test of a replicated two-level design with centre points, against the
+    pure error pooled from the replicates and the centre points."""
+    factorial = [v for run in replicates for v in run]
+    n_f, n_c = len(factorial), len(centre)
+    y_f, y_c = fmean(factorial), fmean(centre)
+    ss_curvature = n_f * n_c * (y_f - y_c) ** 2 / (n_f + n_c)
+    ss_replicates = sum((v - fmean(run)) ** 2 for run in replicates for v in run)
+    ss_centre = sum((v - y_c) ** 2 for v in centre)
+    df = len(replicates) * (len(replicates[0]) - 1) + n_c - 1
+    ms = (ss_replicates + ss_centre) / df
+    f = ss_curvature / ms
+    return {
+        "y_f": y_f, "y_c": y_c, "ss": ss_curvature, "ss_replicates": ss_replicates,
+        "ss_centre": ss_centre, "df": df, "ms": ms, "f": f, "p": float(sps.f.sf(f, 1, df)),
+    }  # fmt: skip
+
+
+class TestHouseholdClaimsFactorial:
+    DESIGN = full_factorial(3)
+    RESULT = factorial_effects(DESIGN, CLAIMS_DAYS)
+
+    def test_the_data_table(self):
+        for name, run, days in zip(STANDARD_ORDER, self.DESIGN, CLAIMS_DAYS, strict=True):
+            signs = [("+" if run[f] > 0 else "−") for f in "ABC"]
+            assert row(name, *signs, *(f"{d:.1f}" for d in days), f"{fmean(days):.2f}") in DOE
+
+    def test_the_effect_of_a_by_hand(self):
+        means = [fmean(days) for days in CLAIMS_DAYS]
+        high = [m for run, m in zip(self.DESIGN, means, strict=True) if run["A"] > 0]
+        low = [m for run, m in zip(self.DESIGN, means, strict=True) if run["A"] < 0]
+        total = sum(sum(days) for days in CLAIMS_DAYS)
+        assert f"{total:.1f} ÷ 16 = **{self.RESULT.mean:.3f} days**" in DOE
+        assert f"(7.60 + 11.70 + 6.85 + 11.25) ÷ 4 = {fmean(high):.2f} days" in DOE
+        assert f"(13.45 + 15.50 + 14.40 + 14.90) ÷ 4 = {fmean(low):g}" in DOE
+        effect = fmean(high) - fmean(low)
+        assert effect == pytest.approx(self.RESULT.effects["A"])
+        assert f"{fmean(high):.2f} − {fmean(low):g} = **{minus(effect, '.2f')} days**" in DOE
+
+    def test_the_error_and_standard_error(self):
+        r = self.RESULT
+        se = r.standard_errors["A"]
+        assert r.error_df == 8
+        assert f"MS_E = **{r.error_mean_square:.3f}** on 8 degrees of freedom" in DOE
+        assert f"2 × √({r.error_mean_square:.3f} ÷ 16) = **{se:.3f} days**" in DOE
+        assert f"the critical t at 5% is {sps.t.ppf(0.975, 8):.3f}" in DOE
+
+    def test_the_effects_table(self):
+        r = self.RESULT
+        for term in ("A", "B", "C", "AB", "AC", "BC", "ABC"):
+            p = r.p_values[term]
+            assert row(
+                term, minus(r.effects[term], ".2f"), minus(r.coefficients[term], ".3f"),
+                f"{r.sum_of_squares[term]:.2f}", minus(r.t_values[term], ".2f"),
+                "< 0.001" if p < 0.001 else f"{p:.3f}",
+            ) in DOE  # fmt: skip
+            assert r.coefficients[term] == r.effects[term] / 2
+        assert set(r.significant_at(0.05)) == {"A", "B", "AB"}
+        share = {t: r.sum_of_squares[t] / r.ss_total for t in ("A", "B")}
+        assert f"of the total {r.ss_total:.2f}, A accounts for {share['A']:.0%} and B for {share['B']:.0%}" in DOE
+
+    def test_the_interaction_read_as_conditional_effects(self):
+        means = {name: fmean(d) for name, d in zip(STANDARD_ORDER, CLAIMS_DAYS, strict=True)}
+        at_low = (means["b"] + means["bc"]) / 2, (means["(1)"] + means["c"]) / 2
+        at_high = (means["ab"] + means["abc"]) / 2, (means["a"] + means["ac"]) / 2
+        low_effect, high_effect = at_low[0] - at_low[1], at_high[0] - at_high[1]
+        assert f"{at_low[0]:g} − {at_low[1]:g} = {low_effect:g} days" in DOE
+        assert f"{at_high[0]:g} − {at_high[1]:g} = {high_effect:g} days" in DOE
+        half = (high_effect - low_effect) / 2
+        assert half == pytest.approx(self.RESULT.effects["AB"])
+        assert f"({high_effect:g} − {low_effect:g}) ÷ 2 = {half:.2f}" in DOE
+
+    def test_the_reduced_model_and_its_prediction(self):
+        r = self.RESULT
+        c = r.coefficients
+        assert (
+            f"ŷ = {r.mean:.3f} − {-c['A']:.3f}A + {c['B']:.3f}B + {c['AB']:.3f}AB" in DOE
+        )
+        best = r.predict({"A": 1, "B": -1, "C": 0}, terms=("A", "B", "AB"))
+        assert (
+            f"{r.mean:.3f} − {-c['A']:.3f} − {c['B']:.3f} − {c['AB']:.3f} = **{best:.3f} days**"
+        ) in DOE
+        assert f"against {fmean(CLAIMS_DAYS[0]):.2f} days with every factor at its low level" in DOE
+
+    def test_the_centre_points(self):
+        test = curvature(CLAIMS_DAYS, CLAIMS_CENTRE)
+        assert f"{joined(CLAIMS_CENTRE[:3], '.1f')} and {CLAIMS_CENTRE[3]:.1f} days" in DOE
+        assert f"a mean of **{test['y_c']:.3f}**" in DOE
+        assert (
+            f"16 × 4 × ({test['y_f']:.3f} − {test['y_c']:.3f})² ÷ 20 = **{test['ss']:.3f}**"
+        ) in DOE
+        assert f"adds {test['ss_centre']:.4f} on 3 degrees of freedom" in DOE
+        assert f"the replicates' {test['ss_replicates']:.3f} on 8" in DOE
+        pooled = test["ss_replicates"] + test["ss_centre"]
+        assert f"MS_E = {pooled:.4f} ÷ 11 = {test['ms']:.3f}" in DOE
+        assert (
+            f"F = {test['ss']:.3f} ÷ {test['ms']:.3f} = **{test['f']:.2f}** on 1 and 11 "
+            f"degrees of freedom, p = **{test['p']:.2f}**"
+        ) in DOE
+        assert test["p"] > 0.05
+
+
+def test_the_factorial_effects_against_montgomerys_filtration_rate_example():
+    filtration = [45, 71, 48, 65, 68, 60, 80, 65, 43, 100, 45, 104, 75, 86, 70, 96]
+    result = factorial_effects(full_factorial(4), filtration)
+    published = {"A": 21.625, "C": 9.875, "D": 14.625, "AC": -18.125, "AD": 16.625}
+    for term, effect in published.items():
+        assert result.effects[term] == pytest.approx(effect)
+
+
+def test_the_module_3_check():
+    assert_answers(
+        "bb-03-check",
+        {
+            "run-count": 2**5 * 2 + 4,
+            "coefficient": -3.4 / 2,
+            "sum-of-squares": 16 * 2.0**2 / 4,
+            "error-df": 2**3 * (3 - 1),
+        },
+    )
+    blocks = [name for name, run in zip(STANDARD_ORDER, full_factorial(3), strict=True)
+              if run["A"] * run["B"] * run["C"] > 0]  # fmt: skip
+    assert blocks == ["a", "b", "c", "abc"]
+    assert correct_option("bb-03-check", "blocks").startswith("ABC")
+    assert "ABC = +1 (a, b, c, abc)" in exercise_file("bb-03-check", "exercise.yaml")
+    assert "the four combinations with ABC = +1 (a, b, c, abc)" in DOE
+
+
+def test_the_onboarding_factorial_exercise():
+    slug = "bb-03-onboarding-factorial"
+    prompt = exercise_file(slug, "prompt.md")
+    design = full_factorial(3)
+    for name, run, days in zip(STANDARD_ORDER, design, ONBOARDING_DAYS, strict=True):
+        signs = [("+" if run[f] > 0 else "−") for f in "ABC"]
+        assert row(name, *signs, *(f"{d:.1f}" for d in days)) in prompt
+    assert f"{joined(ONBOARDING_CENTRE[:3], '.1f')} and {ONBOARDING_CENTRE[3]:.1f} days" in prompt
+    r = factorial_effects(design, ONBOARDING_DAYS)
+    test = curvature(ONBOARDING_DAYS, ONBOARDING_CENTRE)
+    assert_answers(
+        slug,
+        {
+            "effect-a": r.effects["A"],
+            "effect-ab": r.effects["AB"],
+            "coefficient-b": r.coefficients["B"],
+            "ms-error": r.error_mean_square,
+            "t-ab": r.t_values["AB"],
+            "prediction": r.predict({"A": 1, "B": 1, "C": 0}, terms=("A", "B", "AB")),
+            "ss-curvature": test["ss"],
+            "f-curvature": test["f"],
+        },
+    )
+    assert set(r.significant_at(0.05)) == {"A", "B", "AB"}
+    assert test["p"] < 0.01 and test["y_c"] < test["y_f"]
+    solution = exercise_file(slug, "solution.md")
+    assert f"t(AB) = −1.15 ÷ {r.standard_errors['AB']:.3f} = **{minus(r.t_values['AB'], '.2f')}**" in solution
+    assert f"(p = {r.p_values['AB']:.3f})" in solution
+    assert f"pooled MS = (3.33 + 0.89) ÷ 11 = {test['ms']:.3f}" in solution
+    assert f"F = 6.16 ÷ 0.384 = **{test['f']:.2f}**" in solution
+    assert f"critical value of {sps.f.ppf(0.95, 1, 11):.2f} (p = {test['p']:.3f})" in solution
+    assert correct_option(slug, "next-step").startswith("The response curves")
