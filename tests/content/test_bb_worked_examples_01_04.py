@@ -18,7 +18,6 @@ Published examples the methods are checked against:
 """
 
 import math
-import re
 from statistics import NormalDist, fmean, variance
 
 import numpy as np
@@ -27,7 +26,7 @@ import yaml
 from scipy import stats as sps
 
 from app.config import REPO_ROOT
-from app.lss.doe import factorial_effects, full_factorial
+from app.lss.doe import factorial_effects, fractional_factorial, full_factorial
 from app.lss.stats import multiple_regression, normality, one_way_anova
 
 COURSE = REPO_ROOT / "courses" / "black-belt"
@@ -116,8 +115,7 @@ def two_way_anova(cells) -> dict[str, float]:
     ss = {
         "a": b * n * float(((a_means - grand) ** 2).sum()),
         "b": a * n * float(((b_means - grand) ** 2).sum()),
-        "ab": n
-        * float(((cell_means - a_means[:, None] - b_means[None, :] + grand) ** 2).sum()),
+        "ab": n * float(((cell_means - a_means[:, None] - b_means[None, :] + grand) ** 2).sum()),
         "error": float(((y - cell_means[:, :, None]) ** 2).sum()),
     }
     df = {"a": a - 1, "b": b - 1, "ab": (a - 1) * (b - 1), "error": a * b * (n - 1)}
@@ -145,7 +143,11 @@ LOUNGE = [  # ward (medical, surgical) × lounge (no, yes) × three days
     [[6.0, 6.5, 5.5], [4.0, 3.6, 4.4]],
     [[5.0, 5.4, 4.9], [4.5, 4.8, 4.2]],
 ]
-COMPLAINTS = {"Letter": [12, 19, 25, 41, 16], "Email": [8, 11, 14, 9, 18, 13], "Phone": [3, 6, 10, 5, 22]}
+COMPLAINTS = {
+    "Letter": [12, 19, 25, 41, 16],
+    "Email": [8, 11, 14, 9, 18, 13],
+    "Phone": [3, 6, 10, 5, 22],
+}
 BILLING = [  # script (current, new) × shift (early, day, late) × three days
     [[14.2, 13.6, 14.8], [12.9, 13.5, 13.2], [15.1, 15.9, 15.4]],
     [[12.1, 12.8, 12.4], [11.8, 12.4, 12.0], [12.5, 13.1, 12.9]],
@@ -206,7 +208,10 @@ class TestClaimsHubs:
             "Between hubs", f"{r.ss_between:.2f}", r.df_between, f"{r.ms_between:.2f}",
             f"{r.f:.2f}", f"{r.p_value:.5f}",
         ) in HT  # fmt: skip
-        assert row("Within hubs", f"{r.ss_within:.2f}", r.df_within, f"{r.ms_within:.2f}", "", "") in HT
+        assert (
+            row("Within hubs", f"{r.ss_within:.2f}", r.df_within, f"{r.ms_within:.2f}", "", "")
+            in HT
+        )
         assert row("Total", f"{r.ss_total:.2f}", r.df_total, "", "", "") in HT
 
     def test_tukeys_hsd(self):
@@ -274,10 +279,21 @@ def test_the_discharge_lounge_two_way_anova():
         cells = [f"{joined(v, '.1f')} (mean {fmean(v):.1f})" for v in (no, yes)]
         assert row(ward, *cells) in HT
     r = two_way_anova(LOUNGE)
-    assert row("Ward", f"{r['ss_a']:.2f}", 1, f"{r['ss_a']:.2f}", f"{r['f_a']:.2f}", f"{r['p_a']:.3f}") in HT
-    assert row(
-        "Lounge", f"{r['ss_b']:.2f}", 1, f"{r['ss_b']:.2f}", f"{r['f_b']:.2f}", f"{r['p_b']:.4f}"
-    ) in HT
+    assert (
+        row("Ward", f"{r['ss_a']:.2f}", 1, f"{r['ss_a']:.2f}", f"{r['f_a']:.2f}", f"{r['p_a']:.3f}")
+        in HT
+    )
+    assert (
+        row(
+            "Lounge",
+            f"{r['ss_b']:.2f}",
+            1,
+            f"{r['ss_b']:.2f}",
+            f"{r['f_b']:.2f}",
+            f"{r['p_b']:.4f}",
+        )
+        in HT
+    )
     assert row(
         "Ward × lounge", f"{r['ss_ab']:.2f}", 1, f"{r['ss_ab']:.2f}", f"{r['f_ab']:.2f}",
         f"{r['p_ab']:.3f}",
@@ -293,7 +309,7 @@ def test_the_discharge_lounge_two_way_anova():
 
 
 class TestComplaintChannels:
-    VALUES = [v for days in COMPLAINTS.values() for v in days]
+    VALUES = tuple(v for days in COMPLAINTS.values() for v in days)
 
     def test_the_ranks_and_kruskal_wallis(self):
         ranks = sps.rankdata(self.VALUES)
@@ -378,11 +394,13 @@ def test_the_two_way_anova_exercise():
     assert all(s > 0 for s in savings) and max(savings) == savings[2]
     solution = exercise_file(slug, "solution.md")
     assert f"Total: {r['ss_total']:.3f} = {r['ss_a']:.3f} + {r['ss_b']:.3f}" in solution
-    assert f"| Script × shift | {r['ss_ab']:.3f} | 2 | {r['ss_ab'] / 2:.3f} | **{r['f_ab']:.2f}** | **{r['p_ab']:.3f}** |" in solution
+    assert (
+        row("Script × shift", f"{r['ss_ab']:.3f}", 2, f"{r['ss_ab'] / 2:.3f}")
+        + f" **{r['f_ab']:.2f}** | **{r['p_ab']:.3f}** |"
+    ) in solution
     assert f"critical value of {sps.f.ppf(0.95, 2, 12):.2f}" in solution
     assert f"= **{late:.2f} minutes** late" in solution
     assert f"= {n_two_means(1.960, 1.282, 2.4, 1.5):.1f}, so **{confirm} calls**" in solution
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,7 +490,9 @@ def test_the_collinear_model():
     assert coefficient_row("Intercept", both, "intercept") in REG
     assert coefficient_row("Sites", both, "sites") in REG
     assert coefficient_row("Sum insured", both, "insured") in REG
-    assert both.coefficients["insured"] < 0 < fit([SUM_INSURED], QUOTE_HOURS, ("x",)).coefficients["x"]
+    assert (
+        both.coefficients["insured"] < 0 < fit([SUM_INSURED], QUOTE_HOURS, ("x",)).coefficients["x"]
+    )
     r = np.corrcoef(SITES, SUM_INSURED)[0, 1]
     r2 = fit([SITES], SUM_INSURED, ("sites",)).r_squared
     vif = 1 / (1 - r2)
@@ -602,7 +622,9 @@ def test_the_invoice_regression_exercise():
         coefficient = f"{b[term]:.{places}f}".replace("-", "−")
         assert row(label, coefficient, f"{se[term]:.{se_places}f}") in prompt
     r2_lines = multiple_regression(np.column_stack(columns[1:]), columns[0]).r_squared
-    assert f"R² = {model.r_squared:.4f} and s = {model.residual_standard_error:.3f} minutes" in prompt
+    assert (
+        f"R² = {model.r_squared:.4f} and s = {model.residual_standard_error:.3f} minutes" in prompt
+    )
     assert f"other three predictors gives R² = {r2_lines:.3f}" in prompt
     leverage, standardised, _ = case_diagnostics(columns, model)
     assert f"Invoice 1 has leverage {leverage[0]:.3f}" in prompt
@@ -621,10 +643,10 @@ def test_the_invoice_regression_exercise():
     )
     # The printed, rounded figures lead to answers within each question's tolerance.
     answers = numeric_answers(slug)
-    assert -3.022 / 0.744 == pytest.approx(answers["t-einvoice"], rel=0.005)
-    assert 6.269 + 0.4243 * 12 - 3.022 + 4.150 == pytest.approx(answers["prediction"], rel=0.005)
-    assert 1 - (1 - 0.9319) * 17 / 13 == pytest.approx(answers["adjusted-r2"], abs=0.001)
-    assert 1 / (1 - 0.262) == pytest.approx(answers["vif-lines"], rel=0.01)
+    assert pytest.approx(answers["t-einvoice"], rel=0.005) == -3.022 / 0.744
+    assert pytest.approx(answers["prediction"], rel=0.005) == 6.269 + 0.4243 * 12 - 3.022 + 4.150
+    assert pytest.approx(answers["adjusted-r2"], abs=0.001) == 1 - (1 - 0.9319) * 17 / 13
+    assert pytest.approx(answers["vif-lines"], rel=0.01) == 1 / (1 - 0.262)
     residual = 10.8 - (6.269 + 0.4243 * 16)
     assert residual == pytest.approx(answers["residual-1"], rel=0.01)
     assert residual / (1.261 * math.sqrt(1 - 0.247)) == pytest.approx(
@@ -714,7 +736,10 @@ class TestHouseholdClaimsFactorial:
             assert r.coefficients[term] == r.effects[term] / 2
         assert set(r.significant_at(0.05)) == {"A", "B", "AB"}
         share = {t: r.sum_of_squares[t] / r.ss_total for t in ("A", "B")}
-        assert f"of the total {r.ss_total:.2f}, A accounts for {share['A']:.0%} and B for {share['B']:.0%}" in DOE
+        assert (
+            f"of the total {r.ss_total:.2f}, A accounts for {share['A']:.0%} "
+            f"and B for {share['B']:.0%}"
+        ) in DOE
 
     def test_the_interaction_read_as_conditional_effects(self):
         means = {name: fmean(d) for name, d in zip(STANDARD_ORDER, CLAIMS_DAYS, strict=True)}
@@ -730,9 +755,7 @@ class TestHouseholdClaimsFactorial:
     def test_the_reduced_model_and_its_prediction(self):
         r = self.RESULT
         c = r.coefficients
-        assert (
-            f"ŷ = {r.mean:.3f} − {-c['A']:.3f}A + {c['B']:.3f}B + {c['AB']:.3f}AB" in DOE
-        )
+        assert f"ŷ = {r.mean:.3f} − {-c['A']:.3f}A + {c['B']:.3f}B + {c['AB']:.3f}AB" in DOE
         best = r.predict({"A": 1, "B": -1, "C": 0}, terms=("A", "B", "AB"))
         assert (
             f"{r.mean:.3f} − {-c['A']:.3f} − {c['B']:.3f} − {c['AB']:.3f} = **{best:.3f} days**"
@@ -809,9 +832,181 @@ def test_the_onboarding_factorial_exercise():
     assert set(r.significant_at(0.05)) == {"A", "B", "AB"}
     assert test["p"] < 0.01 and test["y_c"] < test["y_f"]
     solution = exercise_file(slug, "solution.md")
-    assert f"t(AB) = −1.15 ÷ {r.standard_errors['AB']:.3f} = **{minus(r.t_values['AB'], '.2f')}**" in solution
+    assert (
+        f"t(AB) = −1.15 ÷ {r.standard_errors['AB']:.3f} = **{minus(r.t_values['AB'], '.2f')}**"
+        in solution
+    )
     assert f"(p = {r.p_values['AB']:.3f})" in solution
     assert f"pooled MS = (3.33 + 0.89) ÷ 11 = {test['ms']:.3f}" in solution
     assert f"F = 6.16 ÷ 0.384 = **{test['f']:.2f}**" in solution
     assert f"critical value of {sps.f.ppf(0.95, 1, 11):.2f} (p = {test['p']:.3f})" in solution
     assert correct_option(slug, "next-step").startswith("The response curves")
+
+
+# ---------------------------------------------------------------------------------------------
+# Module 4: fractional factorials and screening
+
+FRAC = module_text("04-fractional-factorials-screening")
+SCREEN = fractional_factorial(5, {"D": "AB", "E": "AC"})
+FOLD = fractional_factorial(5, {"D": "-AB", "E": "-AC"})
+SCREEN_COMPLETE = [69, 68, 68, 78, 67, 71, 65, 84]
+FOLD_COMPLETE = [66, 70, 65, 83, 68, 67, 68, 81]
+PILOT_DNA = [14.2, 10.9, 12.8, 7.6, 13.5, 10.6, 12.1, 9.3]
+
+
+def signs(run, factors) -> list[str]:
+    return ["+" if run[f] > 0 else "−" for f in factors]
+
+
+def two_factor_aliases(result, term) -> list[str]:
+    """The aliases of a term up to two-factor interactions."""
+    return [word for word in result.aliases[term] if len(word.lstrip("-")) <= 2]
+
+
+class TestOnlineClaimsScreen:
+    FIRST = factorial_effects(SCREEN, SCREEN_COMPLETE)
+    BOTH = factorial_effects(SCREEN + FOLD, SCREEN_COMPLETE + FOLD_COMPLETE)
+
+    def test_the_defining_relation_from_the_generators(self):
+        assert self.FIRST.defining_relation == ("ABD", "ACE", "BCDE")
+        assert self.FIRST.resolution == 3
+        assert "I = ABD = ACE = BCDE, where BCDE = ABD × ACE" in FRAC
+        assert "The defining relation is I = ABD = ACE = BCDE, resolution III" in FRAC
+
+    def test_the_half_fraction_example_in_the_text(self):
+        half = factorial_effects(fractional_factorial(4, {"D": "ABC"}), list(range(8)))
+        assert half.defining_relation == ("ABCD",)
+        assert half.aliases["A"] == ("BCD",) and half.aliases["AB"] == ("CD",)
+        assert "A × ABCD = BCD" in FRAC and "AB × ABCD = CD" in FRAC
+
+    def test_the_common_designs_and_their_resolutions(self):
+        designs = {
+            ("2^(4−1)", 8, "IV"): (4, {"D": "ABC"}),
+            ("2^(5−1)", 16, "V"): (5, {"E": "ABCD"}),
+            ("2^(5−2)", 8, "III"): (5, {"D": "AB", "E": "AC"}),
+            ("2^(7−4)", 8, "III"): (7, {"D": "AB", "E": "AC", "F": "BC", "G": "ABC"}),
+            ("2^(6−2)", 16, "IV"): (6, {"E": "ABC", "F": "BCD"}),
+            ("2^(8−4)", 16, "IV"): (8, {"E": "BCD", "F": "ACD", "G": "ABC", "H": "ABD"}),
+        }
+        numerals = {3: "III", 4: "IV", 5: "V"}
+        for (name, runs, resolution), (k, generators) in designs.items():
+            design = fractional_factorial(k, generators)
+            result = factorial_effects(design, list(range(len(design))))
+            assert len(design) == runs
+            assert numerals[result.resolution] == resolution, name
+        assert "2^(4−1) in 8 runs (IV), 2^(5−1) in 16 (V), 2^(5−2) and 2^(7−4) in 8 (III)" in FRAC
+        assert "2^(6−2) and 2^(8−4) in 16 (IV)" in FRAC
+
+    def test_the_screening_table(self):
+        for number, (run, y) in enumerate(zip(SCREEN, SCREEN_COMPLETE, strict=True), start=1):
+            assert row(number, *signs(run, "ABCDE"), y) in FRAC
+        assert f"only {round(fmean(SCREEN_COMPLETE))}% of online reports" in FRAC
+
+    def test_the_screening_estimates_and_alias_chains(self):
+        r = self.FIRST
+        for term in ("A", "B", "C", "D", "E", "BC", "BE"):
+            chain = " + ".join([term, *two_factor_aliases(r, term)])
+            assert row(term, chain, f"{r.effects[term]:.1f}") in FRAC
+        assert r.aliases["D"][0] == "AB"
+        assert f"the progress bar (D) adds {r.effects['D']:.1f} points" in FRAC
+
+    def test_the_fold_over_reverses_every_sign(self):
+        for original, mirror in zip(SCREEN, FOLD, strict=True):
+            assert {f: -v for f, v in original.items()} in FOLD
+            assert mirror["D"] == -mirror["A"] * mirror["B"]
+        for number, (run, y) in enumerate(zip(FOLD, FOLD_COMPLETE, strict=True), start=9):
+            assert row(number, *signs(run, "ABCDE"), y) in FRAC
+
+    def test_the_combined_analysis(self):
+        r = self.BOTH
+        assert r.defining_relation == ("BCDE",) and r.resolution == 4
+        assert "with I = BCDE" in FRAC
+        for term in ("A", "B", "C", "D", "E", "AB", "AC", "AD", "AE", "BC", "BD", "BE"):
+            aliases = ", ".join(two_factor_aliases(r, term)) or "—"
+            assert row(term, aliases, minus(r.effects[term], ".2f")) in FRAC
+        assert f"The progress bar does nothing ({minus(r.effects['D'], '.2f')})" in FRAC
+        assert f"belonged to the **AB interaction** ({r.effects['AB']:.2f})" in FRAC
+        assert f"E, is real ({r.effects['E']:.2f})" in FRAC
+        assert f"AC, is small ({r.effects['AC']:.2f})" in FRAC
+        largest = [point.term for point in r.half_normal_plot[-4:]]
+        assert sorted(largest) == sorted(["A", "AB", "B", "E"])
+        rest = [e for t, e in r.effects.items() if t not in largest]
+        assert f"between {minus(min(rest), '.2f')} and {max(rest):.2f}" in FRAC
+
+    def test_the_model_and_its_predictions(self):
+        r = self.BOTH
+        c = r.coefficients
+        assert (
+            f"ŷ = {r.mean:.3f} + {c['A']:.3f}A + {c['B']:.3f}B + {c['E']:.1f}E + {c['AB']:.3f}AB"
+        ) in FRAC
+        terms = ("A", "B", "E", "AB")
+        best = r.predict({"A": 1, "B": 1, "C": 0, "D": 0, "E": 1}, terms=terms)
+        old = r.predict({"A": -1, "B": -1, "C": 0, "D": 0, "E": -1}, terms=terms)
+        assert f"predicts **{best:.1f}%** complete" in FRAC
+        assert f"against **{old:.1f}%** with all three" in FRAC
+
+    def test_the_fortnights_sit_in_the_abd_chain(self):
+        for run in SCREEN:
+            assert run["A"] * run["B"] * run["D"] == 1
+        for run in FOLD:
+            assert run["A"] * run["B"] * run["D"] == -1
+        assert self.BOTH.aliases["ABD"] == ("ACE",)
+        assert f"its estimate of {self.BOTH.effects['ABD']:.2f} says" in FRAC
+
+
+def test_the_half_fraction_against_montgomerys_example_8_1():
+    """Montgomery's filtration rate, the half fraction with I = ABCD of Example 6.2."""
+    full = dict(zip(STANDARD_ORDER_4, [45, 71, 48, 65, 68, 60, 80, 65,
+                                       43, 100, 45, 104, 75, 86, 70, 96], strict=True))  # fmt: skip
+    design = fractional_factorial(4, {"D": "ABC"})
+    names = ["".join(f.lower() for f in "ABCD" if run[f] > 0) or "(1)" for run in design]
+    result = factorial_effects(design, [full[name] for name in names])
+    published = {"A": 19.0, "B": 1.5, "C": 14.0, "D": 16.5, "AB": -1.0, "AC": -18.5, "AD": 19.0}
+    for term, effect in published.items():
+        assert result.effects[term] == pytest.approx(effect)
+    assert result.aliases["AC"] == ("BD",) and result.aliases["AD"] == ("BC",)
+
+
+STANDARD_ORDER_4 = ["".join(f for f, on in zip("abcd", bits, strict=True) if on) or "(1)"
+                    for bits in ((i & 1, i >> 1 & 1, i >> 2 & 1, i >> 3 & 1)
+                                 for i in range(16))]  # fmt: skip
+
+
+def test_the_module_4_check():
+    assert_answers("bb-04-check", {"run-count": 2 ** (7 - 4)})
+    half = factorial_effects(fractional_factorial(4, {"D": "ABC"}), list(range(8)))
+    assert correct_option("bb-04-check", "alias") == half.aliases["AC"][0]
+    five = factorial_effects(fractional_factorial(5, {"E": "ABCD"}), list(range(16)))
+    assert five.resolution == 5
+    assert correct_option("bb-04-check", "resolution-v").startswith("A 2^(5−1) in 16 runs")
+
+
+def test_the_outpatients_alias_exercise():
+    slug = "bb-04-alias-structure-outpatients"
+    screen = fractional_factorial(6, {"E": "ABC", "F": "BCD"})
+    planned = factorial_effects(screen, list(range(len(screen))))
+    pilot_design = fractional_factorial(4, {"D": "ABC"})
+    pilot = factorial_effects(pilot_design, PILOT_DNA)
+    prompt = exercise_file(slug, "prompt.md")
+    for number, (run, rate) in enumerate(zip(pilot_design, PILOT_DNA, strict=True), start=1):
+        assert row(number, *signs(run, "ABCD"), f"{rate:.1f}") in prompt
+    run = {"A": 1, "B": -1, "C": 1, "D": -1}
+    assert_answers(
+        slug,
+        {
+            "runs": len(screen),
+            "resolution": planned.resolution,
+            "f-sign": run["B"] * run["C"] * run["D"],
+            "effect-a": pilot.effects["A"],
+            "chain-ac": pilot.effects["AC"],
+            "prediction": pilot.predict({**run, "A": 1, "B": 1}, terms=("A", "B")),
+        },
+    )
+    words = {o["text"] for o in questions(slug)["defining-words"]["options"] if o.get("correct")}
+    assert words == set(planned.defining_relation)
+    assert correct_option(slug, "alias-ab") == two_factor_aliases(planned, "AB")[0] == "CE"
+    assert correct_option(slug, "a-alias") == "A + " + pilot.aliases["A"][0]
+    assert pilot.aliases["AC"] == ("BD",)
+    solution = exercise_file(slug, "solution.md")
+    assert f"Mean {sum(PILOT_DNA):g} ÷ 8 = {pilot.mean:.3f}%" in solution
+    assert f"B = **{pilot.effects['B']:.2f}** points".replace("-", "−") in solution
