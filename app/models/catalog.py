@@ -27,9 +27,10 @@ class Course(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     is_published: bool = True
     updated_at: datetime = Field(default_factory=utcnow)
-    # What earns the certificate, and the courses whose certificates must come first.
+    # What earns the certificate, and the courses whose certificates must come first. No
+    # rule is SQL NULL (not JSON null), so "courses that certify" is an IS NOT NULL filter.
     certification: dict[str, Any] | None = Field(
-        default=None, sa_column=Column(JSON, nullable=True)
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
     prerequisites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 

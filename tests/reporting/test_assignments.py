@@ -216,7 +216,7 @@ class TestTheForm:
 
     def test_an_unknown_course_is_refused_naming_the_field(self, hana, engine, org):
         response = assign(
-            hana, course="black-belt", unit=str(org.claims.id), due_on=in_days(9).isoformat()
+            hana, course="purple-belt", unit=str(org.claims.id), due_on=in_days(9).isoformat()
         )
         assert response.status_code == 422
         assert list(field_errors(response.text)) == ["course"]

@@ -207,7 +207,7 @@ class TestBadValues:
 
     def test_an_unknown_course_falls_back_to_the_first(self, signed_in, org, content):
         response = signed_in("hana").get(
-            f"/hr/units/{org.operations.id}/people", params={"course": "black-belt"}
+            f"/hr/units/{org.operations.id}/people", params={"course": "purple-belt"}
         )
         assert response.status_code == 200
         assert 'value="yellow-belt" selected' in response.text
