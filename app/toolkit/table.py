@@ -37,12 +37,12 @@ class Table:
         return values
 
     def numeric_headings(self) -> list[str]:
-        """The columns of numbers, in their order; blank cells (groups of different sizes
-        side by side) do not count against a column."""
+        """The columns of numbers, in their order, judged by their first filled cell: a
+        typing slip further down must be reported where it is, not drop the column."""
         found = []
         for heading in self.headings:
-            cells = [c for c in self.column(heading, "data") if c]
-            if cells and all(_is_number(c) for c in cells):
+            first = next((c for c in self.column(heading, "data") if c), "")
+            if _is_number(first):
                 found.append(heading)
         return found
 
