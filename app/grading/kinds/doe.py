@@ -22,7 +22,7 @@ from scipy import stats as sps
 
 from app.charts.effects import MainEffect, PlottedEffect, effect_bars, half_normal_plot
 from app.charts.effects import main_effects_plot as main_effects_drawing
-from app.charts.frame import document, stacked
+from app.charts.svg import document, stacked
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
