@@ -12,13 +12,14 @@ from their own Cpk, and a ppm that follows from their own Pp/Ppk earn their mark
 
 import random
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.charts.histogram import Curve, HistogramDrawing, render_capability, render_histogram
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range, Value
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss.capability import Capability, capability, capability_indices, expected_ppm
@@ -29,29 +30,8 @@ VERDICTS = {"capable": "Capable", "not_capable": "Not capable"}
 VERDICT_MARGIN = 0.03  # a variant's Cpk stays this far from the minimum, so the verdict is clear
 TRIES = 200
 
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=-1_000_000, le=1_000_000)
-    max: float = Field(ge=-1_000_000, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=1, le=1000)
-    max: int = Field(ge=1, le=1000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+FloatRange = Range[Value]
+IntRange = Range[Annotated[int, Field(ge=1, le=1000)]]
 
 
 class CapabilityParams(BaseModel):

@@ -27,6 +27,7 @@ from pydantic import (
 
 from app.grading.keywords import mentions, says
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Line, Range, Slug
 from app.grading.kinds.pdca import iso_date
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
@@ -111,9 +112,6 @@ MONEY_NOTE = {
 TEAM_WRONG = "{role}: {hint}"
 TEAM_OK = "Correct: each role is held by the right person."
 
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,29}$")]
-
 
 def _quoted_date(value: Any) -> date:
     parsed = iso_date(value) if isinstance(value, str) else None
@@ -125,28 +123,8 @@ def _quoted_date(value: Any) -> date:
 IsoDate = Annotated[date, BeforeValidator(_quoted_date)]
 
 
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=1, le=10_000_000)
-    max: int = Field(ge=1, le=10_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class RateRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(gt=0, lt=1)
-    max: float = Field(gt=0, lt=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "RateRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=1, le=10_000_000)]]
+RateRange = Range[Annotated[float, Field(gt=0, lt=1)]]
 
 
 class ScopeItem(BaseModel):

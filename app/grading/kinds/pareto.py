@@ -12,12 +12,13 @@ the value away.
 
 import math
 import random
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.charts.pareto import render_pareto, render_pareto_analysis
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range
 from app.grading.numbers import Tolerance, format_number, judge
 from app.grading.results import GradeResult, PartResult
 from app.lss.pareto import ParetoAnalysis, _vital_few, pareto
@@ -25,29 +26,8 @@ from app.lss.pareto import ParetoAnalysis, _vital_few, pareto
 TRIES = 200
 NOT_A_CATEGORY = {"other", "others", "misc", "miscellaneous", "various"}
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=30, le=100_000)
-    max: int = Field(ge=30, le=100_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=0.2, le=0.95)
-    max: float = Field(ge=0.2, le=0.95)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=30, le=100_000)]]
+FloatRange = Range[Annotated[float, Field(ge=0.2, le=0.95)]]
 
 
 class ParetoParams(BaseModel):

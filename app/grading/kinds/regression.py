@@ -12,40 +12,20 @@ own t and a prediction right for their own coefficients earn their marks.
 import math
 import random
 from statistics import fmean
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats as sps
 
 from app.charts.scatter import FittedLine, render_scatter
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range, Value
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss import stats
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=5, le=60)
-    max: int = Field(ge=5, le=60)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=-1_000_000, le=1_000_000)
-    max: float = Field(ge=-1_000_000, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=5, le=60)]]
+FloatRange = Range[Value]
 
 
 class Predictor(BaseModel):
