@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.charts.histogram import Curve, HistogramDrawing, render_capability, render_histogram
+from app.grading.data_csv import csv_rows
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
 from app.grading.kinds.params import Range, Value
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
@@ -201,10 +202,8 @@ class CapabilityKind(Kind):
         }
 
     def data_csv(self, params: CapabilityParams, variant: Variant) -> str:
-        lines = [",".join(_csv_cell(h) for h in headings(variant))]
-        for row in variant["samples"]:
-            lines.append(",".join(str(c) for c in [row["sample"], *row["values"]]))
-        return "\r\n".join(lines) + "\r\n"
+        rows = [[row["sample"], *row["values"]] for row in variant["samples"]]
+        return csv_rows([headings(variant), *rows])
 
     def chart_svg(
         self, params: CapabilityParams, variant: Variant, entered: RawAnswer | None, dom_id: str
@@ -275,14 +274,6 @@ def _rows(variant: Variant) -> list[list[float]]:
 def _study(params: CapabilityParams, rows: list[list[float]]) -> Capability:
     values = [v for row in rows for v in row]
     return capability(values, params.lsl, params.usl, params.subgroup_size)
-
-
-def _csv_cell(text: str) -> str:
-    if text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text
-    if any(ch in text for ch in ',"\r\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
 
 
 @dataclass(frozen=True)
