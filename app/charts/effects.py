@@ -7,10 +7,9 @@ Pure functions from plain numbers (or app.lss.doe results) to SVG text.
 
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
-from html import escape
 
-from app.charts.frame import BLUE, GREY, LOOK, RED, Drawing, document, line, nice_range, shorten
-from app.charts.frame import text as label
+from app.charts.svg import BLUE, GREY, LOOK, RED, Drawing, document, line, nice_range, shorten, tip
+from app.charts.svg import text as label
 from app.grading.numbers import format_number
 
 WIDTH = 760
@@ -52,7 +51,7 @@ def main_effects_plot(
     def y(value: float) -> float:
         return top + plot_h * (high - value) / (high - low)
 
-    out = [label(12, 22, title, "title", "start"), label(12, 40, response_label, "small", "start")]
+    out = [label(12, 22, title, "title", "start"), label(12, 40, response_label, "muted", "start")]
     for tick in range(5):
         value = low + (high - low) * tick / 4
         out.append(line(left, y(value), WIDTH - 20, y(value), LOOK["grid"]))
@@ -69,8 +68,8 @@ def main_effects_plot(
         limit = max(6, int(panel_w / 7))
         out.append(label(xl, height - bottom + 16, "−", "strong"))
         out.append(label(xh, height - bottom + 16, "+", "strong"))
-        out.append(label(xl, height - bottom + 32, shorten(effect.low_label, limit // 2), "small"))
-        out.append(label(xh, height - bottom + 32, shorten(effect.high_label, limit // 2), "small"))
+        out.append(label(xl, height - bottom + 32, shorten(effect.low_label, limit // 2), "muted"))
+        out.append(label(xh, height - bottom + 32, shorten(effect.high_label, limit // 2), "muted"))
         stroke = f'stroke="{BLUE}" stroke-width="2"'
         out.append(line(xl, y(effect.low_mean), xh, y(effect.high_mean), stroke))
         for x, value in ((xl, effect.low_mean), (xh, effect.high_mean)):
@@ -111,15 +110,15 @@ def half_normal_plot(
     out.append(line(left, height - bottom, WIDTH - right, height - bottom, LOOK["axis"]))
     out.append(line(left, top, left, height - bottom, LOOK["axis"]))
     out.append(label((left + WIDTH - right) / 2, height - 8, "|Effect|"))
-    out.append(label(12, top - 14, "Half-normal quantile", "small", "start"))
+    out.append(label(12, top - 14, "Half-normal quantile", "muted", "start"))
     for point in points:
         hot = point.term in marked
         colour = RED if hot else BLUE
         px, py = x(abs(point.effect)), y(point.quantile)
-        tip = f"{point.term}: effect {format_number(point.effect, decimals)}"
+        about = f"{point.term}: effect {format_number(point.effect, decimals)}"
         out.append(
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{5 if hot else 4}" fill="{colour}">'
-            f"<title>{escape(tip)}</title></circle>"
+            f"{tip(about)}</circle>"
         )
         out.append(label(px + 8, py + 4, point.term, "alert" if hot else "label", "start"))
     ordered = sorted(points, key=lambda p: -abs(p.effect))
@@ -161,7 +160,7 @@ def effect_bars(
         hot = term in marked
         out.append(label(left - 8, cy + 4, shorten(term, 24), "alert" if hot else "label", "end"))
         if value is None:
-            out.append(label(left + 6, cy + 4, "no answer", "small", "start"))
+            out.append(label(left + 6, cy + 4, "no answer", "muted", "start"))
             pieces.append(f"{term}: no answer")
             continue
         colour = RED if hot else BLUE

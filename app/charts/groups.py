@@ -9,10 +9,9 @@ drawings can share a page.
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 from statistics import fmean
 
-from app.charts.axes import FILLS, circle, line, open_svg, padded_range, text, value_axis
+from app.charts.svg import FILLS, LOOK, circle, frame, line, nice_range, text, tip, value_axis
 from app.grading.numbers import format_number
 
 WIDTH, HEIGHT = 720, 360
@@ -41,31 +40,33 @@ def render_dot_plot(
     known = [v for _, values in groups for v in values]
     if reference is not None:
         known.append(reference.value)
-    low, high = padded_range(known)
+    low, high = nice_range(known)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(groups))
 
     def y(value: float) -> float:
         return TOP + plot_h * (high - value) / (high - low)
 
-    parts = open_svg(WIDTH, HEIGHT, dom_id, title, _describe_dots(groups, reference, decimals))
+    parts = frame(WIDTH, HEIGHT, dom_id, title, _describe_dots(groups, reference, decimals))
     parts.append(text(LEFT, 20, title, "title", "start"))
     if note:
         parts.append(text(LEFT, 38, note, "label", "start"))
-    parts += value_axis(low, high, y, LEFT, WIDTH - RIGHT, value_label)
-    parts.append(line(LEFT, TOP, LEFT, HEIGHT - BOTTOM, "axis"))
-    parts.append(line(LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM, "axis"))
+    parts += value_axis(low, high, y, LEFT, WIDTH - RIGHT)
+    parts.append(line(LEFT, TOP, LEFT, HEIGHT - BOTTOM, LOOK["axis"]))
+    parts.append(line(LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM, LOOK["axis"]))
     jitter = random.Random(len(known))  # noqa: S311 (layout only: the same drawing for the same data)
     for index, (name, values) in enumerate(groups):
         middle = LEFT + slot * (index + 0.5)
         spread = min(slot * 0.3, 40)
         for position, value in enumerate(values, start=1):
             dx = (jitter.random() - 0.5) * 2 * spread
-            tip = f"{name}, value {position}: {format_number(value, decimals + 2)}"
-            parts.append(circle(middle + dx, y(value), 3.5, "point", tip))
+            about = f"{name}, value {position}: {format_number(value, decimals + 2)}"
+            parts.append(circle(middle + dx, y(value), 3.5, "point", about))
         if values:
             mean = fmean(values)
-            parts.append(line(middle - spread - 8, y(mean), middle + spread + 8, y(mean), "mean"))
+            parts.append(
+                line(middle - spread - 8, y(mean), middle + spread + 8, y(mean), LOOK["mean"])
+            )
         parts.append(text(middle, HEIGHT - BOTTOM + 18, name, "label"))
         parts.append(text(middle, HEIGHT - BOTTOM + 34, f"n = {len(values)}", "small"))
     if reference is not None:
@@ -75,7 +76,7 @@ def render_dot_plot(
             f'fill="none" stroke="#b3261e" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
         label = f"{reference.label} {format_number(reference.value, decimals)}"
-        parts.append(text(WIDTH - RIGHT - 4, ry - 6, label, "accent", "end"))
+        parts.append(text(WIDTH - RIGHT - 4, ry - 6, label, "alert", "end"))
     parts.append(
         text(LEFT, HEIGHT - 6, f"{value_label}; bars mark each group's mean", "small", "start")
     )
@@ -113,12 +114,12 @@ def render_share_bars(
     def y(share: float) -> float:
         return TOP + plot_h * (1 - share)
 
-    parts = open_svg(WIDTH, HEIGHT, dom_id, title, _describe_bars(counts, categories, groups))
+    parts = frame(WIDTH, HEIGHT, dom_id, title, _describe_bars(counts, categories, groups))
     parts.append(text(LEFT, 20, title, "title", "start"))
     if note:
         parts.append(text(LEFT, 38, note, "label", "start"))
-    parts += value_axis(0.0, 1.0, y, LEFT, WIDTH - RIGHT, "Share")
-    parts.append(line(LEFT, TOP, LEFT, HEIGHT - BOTTOM, "axis"))
+    parts += value_axis(0.0, 1.0, y, LEFT, WIDTH - RIGHT)
+    parts.append(line(LEFT, TOP, LEFT, HEIGHT - BOTTOM, LOOK["axis"]))
     for j, name in enumerate(groups):
         x0 = LEFT + slot * j + slot * 0.2
         width = slot * 0.6
@@ -127,10 +128,10 @@ def render_share_bars(
             share = counts[i][j] / totals[j] if totals[j] else 0.0
             top, bottom = y(below + share), y(below)
             fill = FILLS[i % len(FILLS)]
-            tip = f"{name}, {category}: {counts[i][j]} of {totals[j]}"
+            about = f"{name}, {category}: {counts[i][j]} of {totals[j]}"
             parts.append(
                 f'<rect x="{x0:.1f}" y="{top:.1f}" width="{width:.1f}" '
-                f'height="{bottom - top:.1f}" fill="{fill}"><title>{escape(tip)}</title></rect>'
+                f'height="{bottom - top:.1f}" fill="{fill}">{tip(about)}</rect>'
             )
             if bottom - top >= 16:
                 parts.append(

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 from scipy.stats import norm
 
-from app.charts._svg import BLUE, GREEN, LOOK, PALE_BLUE, RED, frame, line, text, tip
+from app.charts.svg import BLUE, GREEN, LOOK, PALE_BLUE, RED, frame, line, nice_step, text, tip
 from app.grading.numbers import format_number
 from app.lss.capability import Capability
 
 WIDTH, HEIGHT = 760, 360
 LEFT, RIGHT, TOP, BOTTOM = 56, 24, 52, 48
 CURVE_POINTS = 120
-NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -117,8 +116,8 @@ def render_histogram(drawing: HistogramDrawing, dom_id: str) -> str:
         out.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
         out.append(text(LEFT, 40, curve.label, "line-label", "start"))
     for name, value, colour, look in (
-        ("LSL", drawing.lsl, RED, "spec-label"),
-        ("USL", drawing.usl, RED, "spec-label"),
+        ("LSL", drawing.lsl, RED, "alert"),
+        ("USL", drawing.usl, RED, "alert"),
         ("Target", drawing.target, GREEN, "target-label"),
     ):
         if value is None:
@@ -148,7 +147,7 @@ def bin_edges(values: Sequence[float]) -> list[float]:
     number of them (⌈log₂ n⌉ + 1), starting at a multiple of the width."""
     low, high = min(values), max(values)
     wanted = max(5, min(20, math.ceil(math.log2(max(2, len(values)))) + 1))
-    width = _nice_step((high - low) / wanted) if high > low else 1.0
+    width = nice_step((high - low) / wanted) if high > low else 1.0
     start = math.floor(low / width) * width
     edges = [start]
     while edges[-1] <= high:
@@ -165,13 +164,8 @@ def _counts(values: Sequence[float], edges: list[float]) -> list[int]:
     return counts
 
 
-def _nice_step(raw: float) -> float:
-    power = 10.0 ** math.floor(math.log10(raw))
-    return next(step * power for step in NICE_STEPS if step * power >= raw * (1 - 1e-9))
-
-
 def _nice_ceiling(value: float) -> float:
-    step = _nice_step(max(value, 1.0) / 5)
+    step = nice_step(max(value, 1.0) / 5)
     return math.ceil(value / step) * step
 
 
@@ -181,13 +175,13 @@ def _axes(drawing, low, high, top, x, y) -> list[str]:  # type: ignore[no-untype
         line(LEFT, TOP, LEFT, bottom, LOOK["axis"]),
         line(LEFT, bottom, WIDTH - RIGHT, bottom, LOOK["axis"]),
     ]
-    step = _nice_step(top / 4)
+    step = nice_step(top / 4)
     tick = 0.0
     while tick <= top + 1e-9:
         out.append(line(LEFT, y(tick), WIDTH - RIGHT, y(tick), LOOK["grid"]))
         out.append(text(LEFT - 6, y(tick) + 4, format_number(tick, 1), "label", "end"))
         tick += step
-    x_step = _nice_step((high - low) / 8)
+    x_step = nice_step((high - low) / 8)
     value = math.ceil(low / x_step) * x_step
     while value <= high:
         out.append(line(x(value), bottom, x(value), bottom + 4, LOOK["axis"]))

@@ -7,10 +7,9 @@ Pure functions from plain numbers (or an app.lss.msa result) to SVG text.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
-from app.charts.frame import GREY, LOOK, RED, Drawing, document, line, nice_range, shorten
-from app.charts.frame import text as label
+from app.charts.svg import GREY, LOOK, RED, Drawing, document, line, nice_range, shorten, tip
+from app.charts.svg import text as label
 from app.grading.numbers import format_number
 
 WIDTH = 760
@@ -68,7 +67,7 @@ def components_chart(components: Sequence[Component], title: str) -> Drawing:
                 f'<rect x="{x0:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
                 f'height="{max(0.5, y(0) - y(value)):.1f}" fill="{colour}"/>'
             )
-            out.append(label(x0 + bar / 2, y(value) - 4, format_number(value, 1), "small"))
+            out.append(label(x0 + bar / 2, y(value) - 4, format_number(value, 1), "muted"))
             words.append(f"{format_number(value, 1)}% {name}")
         pieces.append(f"{part.label}: {', '.join(words) or 'no answer'}")
     out.append(line(left, y(0), WIDTH - right, y(0), LOOK["axis"]))
@@ -130,10 +129,10 @@ def measurements_by_part(
     return Drawing(WIDTH, height, title, ". ".join(pieces) + ".", "".join(out))
 
 
-def _mark(operator: int, x: float, y: float, tip: str) -> str:
+def _mark(operator: int, x: float, y: float, about: str) -> str:
     """A circle, square, triangle or diamond, so operators differ by shape as well as colour."""
     colour = SERIES[operator % len(SERIES)]
-    inner = f"<title>{escape(tip)}</title>"
+    inner = tip(about)
     shape = operator % 4
     if shape == 0:
         return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">{inner}</circle>'

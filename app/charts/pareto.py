@@ -8,7 +8,7 @@ and a dashed line at the vital-few threshold (80%). The vital few are filled dar
 
 from collections.abc import Collection, Sequence
 
-from app.charts._svg import BLUE, LOOK, PALE_BLUE, RED, frame, line, text, tip
+from app.charts.svg import BLUE, LOOK, PALE_BLUE, RED, frame, line, shorten, text, tip
 from app.grading.numbers import format_number
 from app.lss.pareto import VITAL_FEW_SHARE, ParetoAnalysis
 
@@ -74,11 +74,7 @@ def render_pareto(
             out.append(text(x(index), y(count) + 13, format_number(count, 2), look))
         else:
             out.append(text(x(index), y(count) - 4, format_number(count, 2), "small"))
-        label = (
-            category
-            if len(category) <= LABEL_CHARACTERS
-            else category[: LABEL_CHARACTERS - 1] + "…"
-        )
+        label = shorten(category, LABEL_CHARACTERS)
         ly = bottom + 14
         out.append(
             text(
@@ -100,7 +96,7 @@ def render_pareto(
             f'stroke="{RED}" stroke-width="1.5" stroke-dasharray="6 4"',
         )
     )
-    out.append(text(WIDTH - RIGHT - 4, cut - 5, f"{threshold * 100:g}%", "spec-label", "end"))
+    out.append(text(WIDTH - RIGHT - 4, cut - 5, f"{threshold * 100:g}%", "alert", "end"))
     path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in points)
     out.append(f'<polyline points="{path}" fill="none" stroke="#1d2430" stroke-width="2"/>')
     for px, py, share in points:

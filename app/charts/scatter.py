@@ -6,13 +6,13 @@ toolkit; `dom_id` prefixes the ids inside, so two drawings can share a page.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
-from app.charts.axes import (
+from app.charts.svg import (
+    LOOK,
     circle,
+    frame,
     line,
-    open_svg,
-    padded_range,
+    nice_range,
     text,
     tick_label,
     ticks,
@@ -47,13 +47,13 @@ def render_scatter(
 ) -> str:
     """One dot per (x, y) pair; `fit` adds the line, `prediction` a marked point (x, ŷ)."""
     xs = [*x, *([prediction[0]] if prediction else [])]
-    x_low, x_high = padded_range(xs)
+    x_low, x_high = nice_range(xs)
     known_y = list(y)
     if fit is not None:
         known_y += [fit.intercept + fit.slope * v for v in (x_low, x_high)]
     if prediction is not None:
         known_y.append(prediction[1])
-    y_low, y_high = padded_range(known_y)
+    y_low, y_high = nice_range(known_y)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def sx(value: float) -> float:
@@ -63,29 +63,28 @@ def render_scatter(
         return TOP + plot_h * (y_high - value) / (y_high - y_low)
 
     description = _describe(x, y, fit, prediction, x_label, y_label, decimals)
-    parts = open_svg(WIDTH, HEIGHT, dom_id, title, description)
+    parts = frame(WIDTH, HEIGHT, dom_id, title, description)
     parts.append(text(LEFT, 20, title, "title", "start"))
     if note:
         parts.append(text(LEFT, 38, note, "label", "start"))
-    parts += value_axis(y_low, y_high, sy, LEFT, WIDTH - RIGHT, y_label)
+    parts += value_axis(y_low, y_high, sy, LEFT, WIDTH - RIGHT)
     marks = ticks(x_low, x_high)
     step = marks[1] - marks[0] if len(marks) > 1 else 1.0
     bottom = HEIGHT - BOTTOM
     for value in marks:
-        parts.append(line(sx(value), bottom, sx(value), bottom + 5, "axis"))
+        parts.append(line(sx(value), bottom, sx(value), bottom + 5, LOOK["axis"]))
         parts.append(text(sx(value), bottom + 18, tick_label(value, step), "small"))
-    parts.append(line(LEFT, TOP, LEFT, bottom, "axis"))
-    parts.append(line(LEFT, bottom, WIDTH - RIGHT, bottom, "axis"))
+    parts.append(line(LEFT, TOP, LEFT, bottom, LOOK["axis"]))
+    parts.append(line(LEFT, bottom, WIDTH - RIGHT, bottom, LOOK["axis"]))
     parts.append(text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 10, x_label, "label"))
-    parts.append(
-        f'<text x="16" y="{(TOP + bottom) / 2:.1f}" text-anchor="middle" '
-        f'transform="rotate(-90 16 {(TOP + bottom) / 2:.1f})" '
-        f'font-family="system-ui, sans-serif" font-size="12" fill="#1d2430">'
-        f"{escape(y_label)}</text>"
-    )
+    middle = (TOP + bottom) / 2
+    turned = f'transform="rotate(-90 16 {middle:.1f})"'
+    parts.append(text(16, middle, y_label, "label", "middle", turned))
     for index, (xv, yv) in enumerate(zip(x, y, strict=True), start=1):
-        tip = f"Point {index}: {format_number(xv, decimals + 2)}, {format_number(yv, decimals + 2)}"
-        parts.append(circle(sx(xv), sy(yv), 4, "point", tip))
+        about = (
+            f"Point {index}: {format_number(xv, decimals + 2)}, {format_number(yv, decimals + 2)}"
+        )
+        parts.append(circle(sx(xv), sy(yv), 4, "point", about))
     if fit is not None:
         y1, y2 = (fit.intercept + fit.slope * v for v in (x_low, x_high))
         parts.append(
@@ -93,13 +92,15 @@ def render_scatter(
             'fill="none" stroke="#b3261e" stroke-width="2"/>'
         )
         label_y = sy(y2) - 8 if fit.slope >= 0 else sy(y2) + 16
-        parts.append(text(WIDTH - RIGHT - 4, label_y, fit.label, "accent", "end"))
+        parts.append(text(WIDTH - RIGHT - 4, label_y, fit.label, "alert", "end"))
     if prediction is not None:
         px, py = prediction
-        tip = f"Prediction at {format_number(px, decimals + 2)}: {format_number(py, decimals + 2)}"
-        parts.append(circle(sx(px), sy(py), 6, "marker", tip))
+        about = (
+            f"Prediction at {format_number(px, decimals + 2)}: {format_number(py, decimals + 2)}"
+        )
+        parts.append(circle(sx(px), sy(py), 6, "marker", about))
         parts.append(
-            text(sx(px) + 10, sy(py) + 4, f"ŷ = {format_number(py, decimals)}", "accent", "start")
+            text(sx(px) + 10, sy(py) + 4, f"ŷ = {format_number(py, decimals)}", "alert", "start")
         )
     parts.append("</svg>")
     return "".join(parts)

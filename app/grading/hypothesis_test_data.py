@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.grading.data_csv import csv_rows
 from app.lss import stats
 
 Test = Literal[
@@ -144,13 +145,4 @@ def data_csv(variant: dict[str, Any]) -> str:
     else:
         rows = [["Group", f"{variant['measure'][:1].upper()}{variant['measure'][1:]}{unit}"]]
         rows += [[g["name"], value] for g in variant["groups"] for value in g["values"]]
-    return "".join(",".join(_csv_cell(cell) for cell in row) + "\r\n" for row in rows)
-
-
-def _csv_cell(value: Any) -> str:
-    text = str(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text  # an author's heading must not start a spreadsheet formula
-    if any(ch in text for ch in ',"\r\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
+    return csv_rows(rows)

@@ -12,13 +12,15 @@ from their own Cpk, and a ppm that follows from their own Pp/Ppk earn their mark
 
 import random
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.charts.histogram import Curve, HistogramDrawing, render_capability, render_histogram
+from app.grading.data_csv import csv_rows
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range, Value
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss.capability import Capability, capability, capability_indices, expected_ppm
@@ -29,29 +31,8 @@ VERDICTS = {"capable": "Capable", "not_capable": "Not capable"}
 VERDICT_MARGIN = 0.03  # a variant's Cpk stays this far from the minimum, so the verdict is clear
 TRIES = 200
 
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=-1_000_000, le=1_000_000)
-    max: float = Field(ge=-1_000_000, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=1, le=1000)
-    max: int = Field(ge=1, le=1000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+FloatRange = Range[Value]
+IntRange = Range[Annotated[int, Field(ge=1, le=1000)]]
 
 
 class CapabilityParams(BaseModel):
@@ -221,10 +202,8 @@ class CapabilityKind(Kind):
         }
 
     def data_csv(self, params: CapabilityParams, variant: Variant) -> str:
-        lines = [",".join(_csv_cell(h) for h in headings(variant))]
-        for row in variant["samples"]:
-            lines.append(",".join(str(c) for c in [row["sample"], *row["values"]]))
-        return "\r\n".join(lines) + "\r\n"
+        rows = [[row["sample"], *row["values"]] for row in variant["samples"]]
+        return csv_rows([headings(variant), *rows])
 
     def chart_svg(
         self, params: CapabilityParams, variant: Variant, entered: RawAnswer | None, dom_id: str
@@ -295,14 +274,6 @@ def _rows(variant: Variant) -> list[list[float]]:
 def _study(params: CapabilityParams, rows: list[list[float]]) -> Capability:
     values = [v for row in rows for v in row]
     return capability(values, params.lsl, params.usl, params.subgroup_size)
-
-
-def _csv_cell(text: str) -> str:
-    if text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text
-    if any(ch in text for ch in ',"\r\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
 
 
 @dataclass(frozen=True)

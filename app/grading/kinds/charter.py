@@ -13,12 +13,10 @@ scores CHARTER_RUBRIC.
 
 import random
 import re
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -26,8 +24,9 @@ from pydantic import (
 )
 
 from app.grading.keywords import mentions, says
-from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
-from app.grading.kinds.pdca import iso_date
+from app.grading.kinds.base import Answer, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Line, Range, Slug
+from app.grading.kinds.written import IsoDate, WrittenReader
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.grading.rubrics import Criterion, Rubric
@@ -54,10 +53,6 @@ _TIME = re.compile(
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 # Reading the form.
-MISSING_TEXT = "fill this in."
-TOO_LONG = "keep it to {limit} characters (this has {length})."
-MISSING_DATE = "enter a date (YYYY-MM-DD)."
-NOT_A_DATE = "“{text}” is not a date: use YYYY-MM-DD."
 NO_SIDE = "choose in scope or out of scope."
 NO_PERSON = "choose a person from the list."
 
@@ -111,42 +106,8 @@ MONEY_NOTE = {
 TEAM_WRONG = "{role}: {hint}"
 TEAM_OK = "Correct: each role is held by the right person."
 
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,29}$")]
-
-
-def _quoted_date(value: Any) -> date:
-    parsed = iso_date(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise ValueError('write the date in quotes, as "YYYY-MM-DD"')
-    return parsed
-
-
-IsoDate = Annotated[date, BeforeValidator(_quoted_date)]
-
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=1, le=10_000_000)
-    max: int = Field(ge=1, le=10_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class RateRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(gt=0, lt=1)
-    max: float = Field(gt=0, lt=1)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "RateRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=1, le=10_000_000)]]
+RateRange = Range[Annotated[float, Field(gt=0, lt=1)]]
 
 
 class ScopeItem(BaseModel):
@@ -341,11 +302,11 @@ class CharterKind(Kind):
         }
 
     def parse(self, params: CharterParams, variant: Variant, raw: RawAnswer) -> Answer:
-        reader = _CharterReader(raw)
+        reader = _CharterReader(raw, TEXT_LIMIT)
         answer: Answer = {
-            "problem": reader.text("problem", "Problem statement", TEXT_LIMIT),
+            "problem": reader.text("problem", "Problem statement"),
             "baseline": reader.number("baseline", "Baseline", "percent"),
-            "goal_metric": reader.text("goal_metric", "Goal metric", 160),
+            "goal_metric": reader.text("goal_metric", "Goal metric", limit=160),
             "target": reader.number("target", "Target", "percent"),
             "deadline": reader.date("deadline", "Reached by"),
             "cost": reader.money("cost", "Cost of the problem per year", params.currency),
@@ -432,24 +393,7 @@ def _figures(params: CharterParams, variant: Variant) -> _Figures:
     return _Figures(params, variant)
 
 
-class _CharterReader(FieldReader):
-    def text(self, field: str, label: str, limit: int) -> str:
-        value = single(self.raw, field).strip()
-        if not value:
-            self.error(field, label, MISSING_TEXT)
-        elif len(value) > limit:
-            self.error(field, label, TOO_LONG.format(limit=limit, length=len(value)))
-        return value
-
-    def date(self, field: str, label: str) -> date | None:
-        value = single(self.raw, field).strip()
-        parsed = iso_date(value)
-        if not value:
-            self.error(field, label, MISSING_DATE)
-        elif parsed is None:
-            self.error(field, label, NOT_A_DATE.format(text=value[:40]))
-        return parsed
-
+class _CharterReader(WrittenReader):
     def money(self, field: str, label: str, currency: str) -> float | None:
         text = single(self.raw, field).strip()
         for symbol in (currency, "£", "$", "€"):

@@ -12,7 +12,7 @@ import math
 import random
 from dataclasses import dataclass
 from statistics import fmean, stdev
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -33,35 +33,15 @@ from app.grading.control_chart_data import (
 )
 from app.grading.control_chart_svg import ChartDrawing, render_control_chart
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss.spc import NELSON_RULES, chart_constants
 
 Text = Field(min_length=1, max_length=60)
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=1, le=100_000)
-    max: int = Field(ge=1, le=100_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=0, le=1_000_000)
-    max: float = Field(ge=0, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=1, le=100_000)]]
+FloatRange = Range[Annotated[float, Field(ge=0, le=1_000_000)]]
 
 
 class ControlChartParams(BaseModel):

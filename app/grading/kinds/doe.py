@@ -22,8 +22,9 @@ from scipy import stats as sps
 
 from app.charts.effects import MainEffect, PlottedEffect, effect_bars, half_normal_plot
 from app.charts.effects import main_effects_plot as main_effects_drawing
-from app.charts.frame import document, stacked
+from app.charts.svg import document, stacked
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range, Value
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss.doe import FactorialAnalysis, factorial_effects, fractional_factorial, full_factorial
@@ -35,19 +36,7 @@ MAX_TRIES = 400
 P_VALUE_MARGIN = 3.0  # p outside [α/3, 3α]
 THRESHOLD_MARGIN = 0.15  # |effect| outside threshold × [0.85, 1.15]
 
-
-class Span(BaseModel):
-    """A range the true value is drawn from for each learner (min may equal max)."""
-
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=-1_000_000, le=1_000_000)
-    max: float = Field(ge=-1_000_000, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Span":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+Span = Range[Value]
 
 
 class FactorSpec(BaseModel):

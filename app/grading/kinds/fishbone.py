@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from app.charts.fishbone import Bone, Cause, render_fishbone
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Line, Slug
 from app.grading.results import GradeResult, PartResult
 
 MISSING_BONE = "choose the bone this cause belongs on."
@@ -35,23 +36,20 @@ VERIFY_EXTRA = (
 VERIFY_HOW = "Ask of each cause: which records or counts would show whether it is true?"
 LEGEND = "Marked to verify with data first"
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,29}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-
 
 class Category(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Slug
     label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    hint: Text  # what belongs on this bone, shown when the bone is wrong
+    hint: Line  # what belongs on this bone, shown when the bone is wrong
 
 
 class CandidateCause(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Slug
-    text: Text
+    text: Line
     bone: Slug
     also: list[Slug] = Field(default_factory=list, max_length=3)  # other bones accepted
     testable: bool = False  # can be checked with data, so it is verified first
@@ -62,7 +60,7 @@ class FishboneParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    problem: Text
+    problem: Line
     categories: list[Category] = Field(min_length=3, max_length=8)
     causes: list[CandidateCause] = Field(min_length=4, max_length=30)
     shuffle: bool = True

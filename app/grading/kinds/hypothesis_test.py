@@ -12,7 +12,7 @@ for their own p-value and a conclusion right for their own decision earn their m
 
 import math
 import random
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats as sps
@@ -32,35 +32,15 @@ from app.grading.hypothesis_test_data import (
     values_of,
 )
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range, Value
 from app.grading.numbers import Tolerance, format_number, judge
 from app.grading.results import GradeResult, PartResult
 from app.lss import stats
 
 Text = Field(min_length=1, max_length=80)
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=2, le=200)
-    max: int = Field(ge=2, le=200)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=-1_000_000, le=1_000_000)
-    max: float = Field(ge=-1_000_000, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=2, le=200)]]
+FloatRange = Range[Value]
 
 
 class Group(BaseModel):

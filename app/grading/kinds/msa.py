@@ -13,13 +13,14 @@ from the learner's own components, and an ndc and a verdict that follow from the
 
 import math
 import random
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.charts.frame import stacked
 from app.charts.msa import Component, components_chart, measurements_by_part
+from app.charts.svg import stacked
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss.msa import (
@@ -44,17 +45,7 @@ VERDICTS = {
 MEASURES = {"study_variation": "% of study variation", "contribution": "% contribution"}
 Label = Field(min_length=1, max_length=30)
 
-
-class Span(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=0, le=1_000_000)
-    max: float = Field(ge=0, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Span":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+Span = Range[Annotated[float, Field(ge=0, le=1_000_000)]]
 
 
 class MsaParams(BaseModel):

@@ -12,12 +12,14 @@ the value away.
 
 import math
 import random
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.charts.pareto import render_pareto, render_pareto_analysis
+from app.grading.data_csv import csv_rows
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range
 from app.grading.numbers import Tolerance, format_number, judge
 from app.grading.results import GradeResult, PartResult
 from app.lss.pareto import ParetoAnalysis, _vital_few, pareto
@@ -25,29 +27,8 @@ from app.lss.pareto import ParetoAnalysis, _vital_few, pareto
 TRIES = 200
 NOT_A_CATEGORY = {"other", "others", "misc", "miscellaneous", "various"}
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=30, le=100_000)
-    max: int = Field(ge=30, le=100_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=0.2, le=0.95)
-    max: float = Field(ge=0.2, le=0.95)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=30, le=100_000)]]
+FloatRange = Range[Annotated[float, Field(ge=0.2, le=0.95)]]
 
 
 class ParetoParams(BaseModel):
@@ -196,11 +177,9 @@ class ParetoKind(Kind):
         return form
 
     def data_csv(self, params: ParetoParams, variant: Variant) -> str:
-        lines = [
-            f"Category,{_csv_cell(variant['unit_name'][:1].upper() + variant['unit_name'][1:])}"
-        ]
-        lines += [f"{_csv_cell(r['name'])},{r['count']}" for r in variant["categories"]]
-        return "\r\n".join(lines) + "\r\n"
+        unit = variant["unit_name"][:1].upper() + variant["unit_name"][1:]
+        rows = [["Category", unit], *([r["name"], r["count"]] for r in variant["categories"])]
+        return csv_rows(rows)
 
     def chart_svg(
         self, params: ParetoParams, variant: Variant, entered: RawAnswer | None, dom_id: str
@@ -265,14 +244,6 @@ def _clear_cut(result: ParetoAnalysis) -> bool:
     if size == len(result.rows):
         return False
     return result.rows[size - 1].count != result.rows[size].count
-
-
-def _csv_cell(text: str) -> str:
-    if text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text
-    if any(ch in text for ch in ',"\r\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
 
 
 class _Grader:

@@ -12,14 +12,12 @@ why that was left empty.
 import random
 import re
 from collections.abc import Iterable
-from datetime import date
 from statistics import fmean
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     FiniteFloat,
@@ -27,7 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.base import Answer, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.written import IsoDate, WrittenReader
 from app.grading.numbers import (
     NumberFormatError,
     Tolerance,
@@ -81,12 +80,8 @@ COMPARISON_WORDS = ("baseline", "before")
 ACT_CHOICES = {"standardise": "standardise", "standardize": "standardise", "adjust": "adjust"}
 
 # Reading the form: each message follows the field's label.
-MISSING_TEXT = "fill this in."
 MISSING_OWNER = "say who owns this action."
 MISSING_CAUSE = "choose the why this action addresses."
-MISSING_DATE = "enter a date (YYYY-MM-DD)."
-TOO_LONG = "keep it to {limit} characters (this has {length})."
-NOT_A_DATE = "“{text}” is not a date: use YYYY-MM-DD."
 NOT_A_CAUSE = "enter the number of the why it addresses, 1 to {slots}."
 EMPTY_CAUSE = "why {n} is empty: point to a why you filled in."
 NO_CHOICE = "choose standardise or adjust."
@@ -149,31 +144,11 @@ ACT_OK = {
     "adjust": "Complete: you say what the next cycle will adjust.",
 }
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CAUSE = re.compile(r"(?:why\s*-?\s*)?([0-9]{1,2})", re.IGNORECASE)
 _DIGIT = re.compile(r"[0-9]")
 _NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _WORD = re.compile(r"[^\W_]+")
 _ENDINGS = ("", "e", "s", "es", "d", "ed", "ing", "ion", "tion", "ation", "ment")
-
-
-def iso_date(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None when the text is not one."""
-    if not _ISO_DATE.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _quoted_date(value: Any) -> date:
-    # An unquoted YAML date arrives as a date object and would not survive storing the
-    # exercise definition as JSON, so authors are asked for the quoted form.
-    parsed = iso_date(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise ValueError('write the date in quotes, as "YYYY-MM-DD"')
-    return parsed
 
 
 def _has_a_word(value: str) -> str:
@@ -188,7 +163,6 @@ Phrase = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
     AfterValidator(_has_a_word),
 ]
-IsoDate = Annotated[date, BeforeValidator(_quoted_date)]
 
 
 class ReferenceCountermeasure(BaseModel):
@@ -308,7 +282,7 @@ class PdcaKind(Kind):
         }
 
     def parse(self, params: PdcaParams, variant: Variant, raw: RawAnswer) -> Answer:
-        reader = _PlanReader(raw)
+        reader = _PlanReader(raw, TEXT_LIMIT)
         unit = params.number_unit
         answer: Answer = {
             "problem": reader.text("problem", "Problem statement"),
@@ -386,25 +360,8 @@ def reference_answer(params: PdcaParams) -> Answer:
     return answer
 
 
-class _PlanReader(FieldReader):
+class _PlanReader(WrittenReader):
     """Reads the plan's fields, collecting every problem with its field's label."""
-
-    def text(self, field: str, label: str, missing: str | None = MISSING_TEXT) -> str:
-        value = single(self.raw, field).strip()
-        if len(value) > TEXT_LIMIT:
-            self.error(field, label, TOO_LONG.format(limit=TEXT_LIMIT, length=len(value)))
-        elif not value and missing:
-            self.error(field, label, missing)
-        return value
-
-    def date(self, field: str, label: str) -> date | None:
-        value = single(self.raw, field).strip()
-        parsed = iso_date(value)
-        if not value:
-            self.error(field, label, MISSING_DATE)
-        elif parsed is None:
-            self.error(field, label, NOT_A_DATE.format(text=value[:40]))
-        return parsed
 
     def choice(self, field: str, label: str) -> str:
         value = ACT_CHOICES.get(single(self.raw, field).strip().casefold(), "")

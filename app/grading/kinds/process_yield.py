@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant
+from app.grading.kinds.params import Range
 from app.grading.numbers import Judgement, Tolerance, format_number, judge
 from app.grading.results import GradeResult, PartResult
 from app.lss.sigma import dpmo as dpmo_of
@@ -23,29 +24,8 @@ from app.lss.yields import first_pass_yield, rolled_throughput_yield
 
 StepName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=1, le=1_000_000)
-    max: int = Field(ge=1, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class RateRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=0, le=0.5)
-    max: float = Field(ge=0, le=0.5)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "RateRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=1, le=1_000_000)]]
+RateRange = Range[Annotated[float, Field(ge=0, le=0.5)]]
 
 
 class YieldParams(BaseModel):

@@ -12,40 +12,21 @@ own t and a prediction right for their own coefficients earn their marks.
 import math
 import random
 from statistics import fmean
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats as sps
 
 from app.charts.scatter import FittedLine, render_scatter
+from app.grading.data_csv import csv_rows
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range, Value
 from app.grading.numbers import NumberFormatError, Tolerance, format_number, judge, parse_number
 from app.grading.results import GradeResult, PartResult
 from app.lss import stats
 
-
-class IntRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: int = Field(ge=5, le=60)
-    max: int = Field(ge=5, le=60)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "IntRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
-
-
-class FloatRange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=-1_000_000, le=1_000_000)
-    max: float = Field(ge=-1_000_000, le=1_000_000)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "FloatRange":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+IntRange = Range[Annotated[int, Field(ge=5, le=60)]]
+FloatRange = Range[Value]
 
 
 class Predictor(BaseModel):
@@ -243,7 +224,7 @@ class RegressionKind(Kind):
             _label({"name": variant["y_name"], "unit": variant["y_unit"]}),
         ]
         rows = [heading] + [[r["case"], *r["x"], r["y"]] for r in variant["rows"]]
-        return "".join(",".join(_csv_cell(cell) for cell in row) + "\r\n" for row in rows)
+        return csv_rows(rows)
 
     def chart_svg(
         self, params: RegressionParams, variant: Variant, entered: RawAnswer | None, dom_id: str
@@ -281,15 +262,6 @@ def _spread_values(rng: random.Random, predictor: Predictor, n: int) -> list[flo
 def _label(item: dict[str, str]) -> str:
     name = item["name"][:1].upper() + item["name"][1:]
     return f"{name} ({item['unit']})" if item["unit"] else name
-
-
-def _csv_cell(value: Any) -> str:
-    text = str(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text  # an author's heading must not start a spreadsheet formula
-    if any(ch in text for ch in ',"\r\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def reference(variant: Variant) -> stats.RegressionResult:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.grading.kinds.base import Answer, FieldReader, Kind, PartSpec, RawAnswer, Variant, single
+from app.grading.kinds.params import Range
 from app.grading.numbers import (
     NumberFormatError,
     Tolerance,
@@ -29,17 +30,7 @@ from app.lss.flow import FlowStep, ValueStreamSummary, value_stream_metrics
 MAX_ROWS = 8
 StepName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
-
-class Span(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min: float = Field(ge=0)
-    max: float = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> "Span":
-        if self.min > self.max:
-            raise ValueError("min must not exceed max")
-        return self
+Span = Range[Annotated[float, Field(ge=0)]]
 
 
 class CaseStep(BaseModel):
