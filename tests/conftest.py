@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from app.config import REPO_ROOT, Environment, Settings
-from app.content.loader import load_content
+from app.content.loader import LoadedContent, load_content
 from app.content.sync import sync_content
 from app.db import make_engine
 from app.main import create_app
@@ -177,12 +177,18 @@ def person(key: str) -> Person:
     return next(p for p in CAST if p.key == key)
 
 
-@pytest.fixture
-def content(db: Session) -> None:
-    """The repository's own courses, synced as `takt serve` would."""
+@pytest.fixture(scope="session")
+def repository_content() -> LoadedContent:
+    """The repository's courses and exercises, read once: parsing them takes seconds."""
     loaded = load_content(REPO_ROOT)
     assert loaded.problems == []
-    sync_content(db, loaded)
+    return loaded
+
+
+@pytest.fixture
+def content(db: Session, repository_content: LoadedContent) -> None:
+    """The repository's own courses, synced as `takt serve` would."""
+    sync_content(db, repository_content)
     db.commit()
 
 
