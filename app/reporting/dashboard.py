@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, select
 
 from app.models import CourseStanding, OrgUnit, UnitTally
@@ -103,20 +103,26 @@ def dashboard(
         row_of[unit_id] = row  # type: ignore[index]
         row.headcount += headcount
 
-    tallies = db.exec(
+    # Core rows, and each course as its position in course_ids rather than a uuid: a company
+    # returns a row per unit and course, thousands of them.
+    run = db.connection().execute
+    tallies = run(
         select(
-            UnitTally.org_unit_id, UnitTally.course_id, UnitTally.started, UnitTally.certified
+            UnitTally.org_unit_id,
+            _position(col(UnitTally.course_id), course_ids),
+            UnitTally.started,
+            UnitTally.certified,
         ).where(col(UnitTally.org_unit_id).in_(in_view), col(UnitTally.course_id).in_(course_ids))
     )
-    for unit_id, course_id, started, certified in tallies:
-        figures = row_of[unit_id].by_course[course_id]
+    for unit_id, position, started, certified in tallies:
+        figures = row_of[unit_id].by_course[course_ids[position]]
         figures.started += started
         figures.certified_ever += certified
 
-    expiring = db.exec(
+    expiring = run(
         select(
             CourseStanding.org_unit_id,
-            CourseStanding.course_id,
+            _position(col(CourseStanding.course_id), course_ids),
             func.sum(case((col(CourseStanding.expires_at) <= now, 1), else_=0)),
             func.count(),
         )
@@ -127,13 +133,17 @@ def dashboard(
         )
         .group_by(col(CourseStanding.org_unit_id), col(CourseStanding.course_id))
     )
-    for unit_id, course_id, expired, count in expiring:
-        figures = row_of[unit_id].by_course[course_id]
+    for unit_id, position, expired, count in expiring:
+        figures = row_of[unit_id].by_course[course_ids[position]]
         figures.expired += int(expired or 0)
         figures.expiring += int(count) - int(expired or 0)
 
-    overdue = db.exec(
-        select(CourseStanding.org_unit_id, CourseStanding.course_id, func.count())
+    overdue = run(
+        select(
+            CourseStanding.org_unit_id,
+            _position(col(CourseStanding.course_id), course_ids),
+            func.count(),
+        )
         .where(
             col(CourseStanding.course_id).in_(course_ids),
             col(CourseStanding.due_on) < today,
@@ -142,8 +152,8 @@ def dashboard(
         )
         .group_by(col(CourseStanding.org_unit_id), col(CourseStanding.course_id))
     )
-    for unit_id, course_id, count in overdue:
-        row_of[unit_id].by_course[course_id].overdue += int(count)
+    for unit_id, position, count in overdue:
+        row_of[unit_id].by_course[course_ids[position]].overdue += int(count)
 
     total = UnitFigures(unit, headcount=sum(r.headcount for r in rows.values()))
     for row in rows.values():
@@ -153,6 +163,12 @@ def dashboard(
     direct = rows[unit.id]  # type: ignore[index]
     listed = [*children, direct] if direct.headcount or not children else children
     return Dashboard(unit, total, listed, _months(db, in_view, course_ids, today))
+
+
+def _position(
+    course_id: ColumnElement[uuid.UUID], course_ids: list[uuid.UUID]
+) -> ColumnElement[int]:
+    return case({course: position for position, course in enumerate(course_ids)}, value=course_id)
 
 
 def _months(db: Session, in_view, course_ids: list[uuid.UUID], today: date) -> list[MonthCount]:  # type: ignore[no-untyped-def]
