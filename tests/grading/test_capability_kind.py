@@ -5,7 +5,6 @@ page, data and chart downloads (own data only)."""
 import csv
 import io
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -21,11 +20,10 @@ from app.grading.kinds.capability import (
 )
 from app.grading.numbers import format_number
 from app.grading.results import AnswerErrors
-from app.learning import attempts
 from app.lss.capability import capability
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls
+from tests.exercise_helpers import by_part, parse_svg, reference_form, submit
 
 KIND = CapabilityKind()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -73,10 +71,6 @@ ALL_PARAMS = [UPPER, BOTH, LOWER]
 IDS = ["upper", "both", "lower"]
 
 
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
-
-
 def variant(params=BOTH, seed=3):
     return KIND.generate(params, random.Random(seed))
 
@@ -84,10 +78,6 @@ def variant(params=BOTH, seed=3):
 def grade(params, v, **changes):
     answer = {**KIND.solve(params, v), **changes}
     return KIND.grade(params, v, answer, KIND.parts(params))
-
-
-def by_part(result):
-    return {part.name: part for part in result.parts}
 
 
 def values_of(v):
@@ -384,21 +374,6 @@ SLUG = "gb-06-capability-claims-turnaround"
 PAGE = f"/exercises/{SLUG}"
 
 
-def key_form(db, user):
-    loaded = attempts.load_exercise(db, SLUG)
-    state = attempts.exercise_state(db, user, loaded)
-    return loaded.kind.to_form(
-        loaded.params, state.variant, loaded.kind.solve(loaded.params, state.variant)
-    )
-
-
-def submit(client, form):
-    page = client.get(PAGE).text
-    return client.post(
-        f"{PAGE}/attempts", data={**form_controls(page), **form}, follow_redirects=False
-    )
-
-
 class TestThePage:
     def test_the_page_shows_the_data_the_fields_and_the_csv_link(self, signed_in, content):
         page = signed_in("ada").get(PAGE).text
@@ -414,9 +389,9 @@ class TestThePage:
         self, signed_in, content, db, cast
     ):
         ada = signed_in("ada")
-        form = key_form(db, cast["ada"])
+        form = reference_form(db, cast["ada"], SLUG)
         form["cpk"] = ["0.01"]
-        assert submit(ada, form).status_code == 303
+        assert submit(ada, SLUG, form).status_code == 303
         page = ada.get(PAGE).text
         assert "Cpk = Cpu" not in page
         assert "With only an upper limit" in page
@@ -426,15 +401,15 @@ class TestThePage:
 
     def test_the_reference_answer_passes(self, signed_in, content, db, cast):
         ada = signed_in("ada")
-        assert submit(ada, key_form(db, cast["ada"])).status_code == 303
+        assert submit(ada, SLUG, reference_form(db, cast["ada"], SLUG)).status_code == 303
         assert db.exec(select(Attempt)).one().score == 1
 
     def test_a_malformed_answer_is_a_422_naming_the_field(self, signed_in, content, db, cast):
         ada = signed_in("ada")
-        form = key_form(db, cast["ada"])
+        form = reference_form(db, cast["ada"], SLUG)
         form["ppk"] = ["lots"]
         form["verdict"] = ["perhaps"]
-        response = submit(ada, form)
+        response = submit(ada, SLUG, form)
         assert response.status_code == 422
         assert "“lots” is not a number." in response.text
         assert "choose capable or not capable" in response.text
@@ -456,7 +431,7 @@ class TestThePage:
     def test_the_attempt_chart_is_for_its_owner_only(self, signed_in, content, db, new_client):
         ada = signed_in("ada")
         answer = {"cpk": "1.0", "ppk": "0.9", "verdict": "capable", "ppm": "1000"}
-        submit(ada, answer)
+        submit(ada, SLUG, answer)
         attempt = db.exec(select(Attempt)).one()
         own = ada.get(f"/attempts/{attempt.id}/chart.svg")
         assert own.status_code == 200

@@ -5,7 +5,6 @@ downloads (own data only)."""
 import csv
 import io
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +22,7 @@ from app.grading.results import AnswerErrors
 from app.lss import spc
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls, reference_form
+from tests.exercise_helpers import by_part, form_controls, parse_svg, reference_form
 
 KIND = ControlChartKind()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -85,10 +84,6 @@ ALL_PARAMS = [
 NIST_FLOW_RATE = [49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1]
 
 
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
-
-
 def variant(params=P_PARAMS, seed=3):
     return KIND.generate(params, random.Random(seed))
 
@@ -96,10 +91,6 @@ def variant(params=P_PARAMS, seed=3):
 def grade(params, v, **changes):
     answer = {**KIND.solve(params, v), **changes}
     return KIND.grade(params, v, answer, KIND.parts(params))
-
-
-def by_part(result):
-    return {part.name: part for part in result.parts}
 
 
 def nist_variant():

@@ -2,7 +2,6 @@
 verify first, parse errors, params, the drawing, and the HTTP flow with the owner-only SVG."""
 
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +14,7 @@ from app.grading.kinds.fishbone import FishboneKind, FishboneParams
 from app.grading.results import AnswerErrors
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls
+from tests.exercise_helpers import form_controls, parse_svg
 
 KIND = FishboneKind()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -145,10 +144,6 @@ class TestParams:
     def test_inconsistent_params_are_refused_with_a_clear_message(self, change, message):
         with pytest.raises(ValidationError, match=message):
             FishboneParams.model_validate({**PARAMS_DATA, **change})
-
-
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
 
 
 class TestTheDrawing:

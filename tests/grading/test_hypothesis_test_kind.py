@@ -5,7 +5,6 @@ drawing, and the data and chart downloads (own data only)."""
 import csv
 import io
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -19,7 +18,7 @@ from app.learning import attempts
 from app.lss import stats
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls
+from tests.exercise_helpers import by_part, form_controls, parse_svg
 
 KIND = HypothesisTestKind()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -88,10 +87,6 @@ HARBOUR = {  # the module's worked example: Northgate against Riverside
 TEAMS = {"A": [8, 10, 9, 11, 7, 9], "B": [12, 11, 14, 10, 13, 12], "C": [9, 11, 10, 8, 12, 10]}
 
 
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
-
-
 def variant(params=WELCH, seed=3):
     return KIND.generate(params, random.Random(seed))
 
@@ -105,10 +100,6 @@ def with_groups(params, groups, seed=3):
 def grade(params, v, **changes):
     answer = {**KIND.solve(params, v), **changes}
     return KIND.grade(params, v, answer, KIND.parts(params))
-
-
-def by_part(result):
-    return {part.name: part for part in result.parts}
 
 
 class TestTheKey:

@@ -5,7 +5,6 @@ downloads (own data only)."""
 import csv
 import io
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +16,7 @@ from app.grading.results import AnswerErrors
 from app.lss.msa import gauge_rr
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls
+from tests.exercise_helpers import by_part, form_controls, parse_svg
 from tests.lss.test_msa import AIAG
 
 KIND = MsaKind()
@@ -63,14 +62,6 @@ def variant(params=CALLS, seed=3):
 def grade(params, v, **changes):
     answer = {**KIND.solve(params, v), **changes}
     return KIND.grade(params, v, answer, KIND.parts(params))
-
-
-def by_part(result):
-    return {part.name: part for part in result.parts}
-
-
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
 
 
 def aiag_variant():

@@ -5,7 +5,6 @@ page, data and chart downloads (own data only)."""
 import csv
 import io
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -14,11 +13,10 @@ from sqlmodel import select
 
 from app.grading.kinds.pareto import ParetoKind, ParetoParams, learner_chart, reference_chart
 from app.grading.results import AnswerErrors
-from app.learning import attempts
 from app.lss.pareto import pareto
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls
+from tests.exercise_helpers import by_part, parse_svg, reference_form, submit
 
 KIND = ParetoKind()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -47,10 +45,6 @@ QCC_PARAMS = ParetoParams.model_validate(
 )
 
 
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
-
-
 def variant(params=PARAMS, seed=3):
     return KIND.generate(params, random.Random(seed))
 
@@ -66,10 +60,6 @@ def qcc_variant():
 def grade(params, v, **changes):
     answer = {**KIND.solve(params, v), **changes}
     return KIND.grade(params, v, answer, KIND.parts(params))
-
-
-def by_part(result):
-    return {part.name: part for part in result.parts}
 
 
 def counts(v):
@@ -345,21 +335,6 @@ SLUG = "yb-10-pareto-complaints"
 PAGE = f"/exercises/{SLUG}"
 
 
-def key_form(db, user):
-    loaded = attempts.load_exercise(db, SLUG)
-    state = attempts.exercise_state(db, user, loaded)
-    return loaded.kind.to_form(
-        loaded.params, state.variant, loaded.kind.solve(loaded.params, state.variant)
-    )
-
-
-def submit(client, form):
-    page = client.get(PAGE).text
-    return client.post(
-        f"{PAGE}/attempts", data={**form_controls(page), **form}, follow_redirects=False
-    )
-
-
 class TestThePage:
     def test_the_page_shows_the_counts_the_fields_and_the_csv_link(self, signed_in, content):
         page = signed_in("ada").get(PAGE).text
@@ -372,9 +347,9 @@ class TestThePage:
         self, signed_in, content, db, cast
     ):
         ada = signed_in("ada")
-        form = key_form(db, cast["ada"])
+        form = reference_form(db, cast["ada"], SLUG)
         form.update({f"rank-{i}": [str(i)] for i in range(1, 8)})
-        assert submit(ada, form).status_code == 303
+        assert submit(ada, SLUG, form).status_code == 303
         page = ada.get(PAGE).text
         assert "order of the check sheet" in page or "categories are at a rank" in page
         assert "Your last answer drawn: the bars in your order" in page
@@ -382,15 +357,15 @@ class TestThePage:
 
     def test_the_reference_answer_passes(self, signed_in, content, db, cast):
         ada = signed_in("ada")
-        assert submit(ada, key_form(db, cast["ada"])).status_code == 303
+        assert submit(ada, SLUG, reference_form(db, cast["ada"], SLUG)).status_code == 303
         assert db.exec(select(Attempt)).one().score == 1
 
     def test_a_malformed_answer_is_a_422_naming_the_field(self, signed_in, content, db, cast):
         ada = signed_in("ada")
-        form = key_form(db, cast["ada"])
+        form = reference_form(db, cast["ada"], SLUG)
         form["cumulative"] = ["lots"]
         form["rank-2"] = form["rank-1"]
-        response = submit(ada, form)
+        response = submit(ada, SLUG, form)
         assert response.status_code == 422
         assert "“lots” is not a number." in response.text
         assert "is given to more than one category" in response.text
@@ -413,7 +388,7 @@ class TestThePage:
     def test_the_attempt_chart_is_for_its_owner_only(self, signed_in, content, db, new_client):
         ada = signed_in("ada")
         answer = {f"rank-{i}": str(i) for i in range(1, 8)} | {"cumulative": "50", "vital": "1"}
-        submit(ada, answer)
+        submit(ada, SLUG, answer)
         attempt = db.exec(select(Attempt)).one()
         own = ada.get(f"/attempts/{attempt.id}/chart.svg")
         assert own.status_code == 200

@@ -5,7 +5,6 @@ data and chart downloads (own data only)."""
 import csv
 import io
 import random
-import xml.etree.ElementTree as ET  # parses only this app's own output
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +22,7 @@ from app.learning import attempts
 from app.lss import stats
 from app.models import Attempt
 from tests.conftest import sign_in
-from tests.exercise_helpers import form_controls
+from tests.exercise_helpers import by_part, form_controls, parse_svg
 
 KIND = RegressionKind()
 SVG = "{http://www.w3.org/2000/svg}"
@@ -62,10 +61,6 @@ NORRIS_X = [0.2, 338.8, 118.2, 888.0, 9.2, 228.1, 668.5, 998.5]
 NORRIS_Y = [0.1, 338.8, 118.1, 888.0, 9.2, 228.1, 668.5, 998.5]
 
 
-def parse_svg(text):
-    return ET.fromstring(text)  # noqa: S314 (our own drawing, not untrusted input)
-
-
 def variant(params=SIMPLE, seed=3):
     return KIND.generate(params, random.Random(seed))
 
@@ -73,10 +68,6 @@ def variant(params=SIMPLE, seed=3):
 def grade(params, v, **changes):
     answer = {**KIND.solve(params, v), **changes}
     return KIND.grade(params, v, answer, KIND.parts(params))
-
-
-def by_part(result):
-    return {part.name: part for part in result.parts}
 
 
 class TestTheKey:
