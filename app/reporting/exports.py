@@ -6,25 +6,47 @@ rows) and the JSON API's cursor pagination for HR systems.
 
 import base64
 import csv
+import functools
 import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    null,
+    or_,
+    true,
+    values,
+)
+from sqlalchemy.engine import Compiled
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput
-from app.models import Certificate, Course, CourseStanding, OrgUnit, User
+from app.models import Certificate, CourseStanding, OrgUnit, User
 from app.org.scope import Scope
 from app.org.units import PATH_SEPARATOR, in_subtree
 from app.reporting import figures
 from app.reporting.figures import CourseSize, Due, Status
 
-CHUNK = 2000
+CHUNK = 5000  # people a chunk of the CSV; rows a page of certificates
 
 PROGRESS_COLUMNS = (
     "email",
@@ -114,9 +136,7 @@ def progress_page(
     """
     if not sizes:
         return ProgressPage([], None)
-    where = [col(User.is_active), col(User.id) > after, scope.unit_filter()]
-    if unit is not None:
-        where.append(in_subtree(unit.path))
+    where = [col(User.id) > after, *_people_in_view(scope, unit)]
     users = (
         select(User.id, User.email, User.name, User.org_unit_id)
         .join(OrgUnit, col(OrgUnit.id) == User.org_unit_id)
@@ -125,18 +145,17 @@ def progress_page(
         .limit(people)
         .subquery()
     )
+    dialect = db.get_bind().dialect.name
+    courses = _course_sizes(sizes)
     # Core rows, not ORM ones: nothing here needs an object.
     found = (
         db.connection()
         .execute(
-            select(users, *_course_columns(sizes, now, today, db.get_bind().dialect.name))
-            .select_from(users)
-            .join(Course, col(Course.id).in_([size.course.id for size in sizes]))
-            .outerjoin(
-                CourseStanding,
-                and_(CourseStanding.user_id == users.c.id, CourseStanding.course_id == Course.id),
+            _per_course(
+                select(users, *_course_columns(courses, now, today, dialect)).select_from(users),
+                users.c.id,
+                courses,
             )
-            .order_by(users.c.id, col(Course.position))
         )
         .all()
     )
@@ -163,24 +182,61 @@ def _progress_row(row: Any, names: dict[int, str]) -> list[Any]:
     ]
 
 
+def _course_sizes(sizes: list[CourseSize], title: Callable[[str], str] = str) -> Any:
+    """The courses as a small table of literal rows, joined to every person: each row then
+    reads its course's title and size as plain columns, not through a CASE per course."""
+    return (
+        values(
+            column("course_id", Uuid),
+            column("position", Integer),
+            column("title", Text),
+            column("belt", Text),
+            column("modules", Integer),
+            column("steps", Integer),
+            column("has_exam", Integer),
+            name="course_size",
+        )
+        .data([_size_row(size, title) for size in sizes])
+        .cte("course_size")
+    )
+
+
+def _size_row(size: CourseSize, title: Callable[[str], str]) -> tuple[Any, ...]:
+    course = size.course
+    numbers = (size.modules, size.steps, int(size.has_exam))
+    return (course.id, course.position, title(course.title), course.belt, *numbers)
+
+
+def _per_course(statement: Select[Any], person: Any, courses: Any) -> Select[Any]:
+    """One row per person and course, with the person's standing in it if there is one."""
+    return (
+        statement.outerjoin(courses, true())  # outer: SQLite then reads people first
+        .outerjoin(
+            CourseStanding,
+            and_(
+                CourseStanding.user_id == person,
+                CourseStanding.course_id == courses.c.course_id,
+            ),
+        )
+        .order_by(person, courses.c.position)
+    )
+
+
 def _course_columns(
-    sizes: list[CourseSize], now: datetime, today: date, dialect: str
+    courses: Any, now: datetime, today: date, dialect: str
 ) -> list[ColumnElement[Any]]:
     """A progress row's columns after the person's; CourseStanding is NULL where a person
     has neither started nor been assigned the course."""
-    course = col(Course.id)
-    modules = case({s.course.id: s.modules for s in sizes}, value=course)
-    steps = case({s.course.id: s.steps for s in sizes}, value=course)
-    has_exam = case({s.course.id: int(s.has_exam) for s in sizes}, value=course)
+    modules = courses.c.modules
     read = func.coalesce(col(CourseStanding.modules_read), 0)
     read_counted = case((read > modules, modules), else_=read)
-    done = read_counted + case((col(CourseStanding.exam_passed), has_exam), else_=0)
+    done = read_counted + case((col(CourseStanding.exam_passed), courses.c.has_exam), else_=0)
     return [
-        col(Course.title),
-        col(Course.belt),
+        courses.c.title,
+        courses.c.belt,
         _status(now),
         done,
-        steps,
+        courses.c.steps,
         read_counted,
         modules,
         col(CourseStanding.exam_best),
@@ -189,7 +245,7 @@ def _course_columns(
         _utc_text(col(CourseStanding.certified_at), dialect),
         _utc_text(col(CourseStanding.expires_at), dialect),
         _date_text(col(CourseStanding.due_on), dialect),
-        _due(sizes, now, today),
+        _due(courses, now, today),
     ]
 
 
@@ -201,36 +257,34 @@ def _status(now: datetime) -> ColumnElement[str]:
     )
 
 
-def _due(sizes: list[CourseSize], now: datetime, today: date) -> ColumnElement[str]:
-    """The assignment's state. Only "at risk" depends on the course (on its size)."""
-    any_size = sizes[0]
-    at_risk = or_(
-        *(
-            and_(col(Course.id) == s.course.id, figures.due_condition(Due.at_risk, s, now, today))
-            for s in sizes
-        )
-    )
+def _due(courses: Any, now: datetime, today: date) -> ColumnElement[str | None]:
+    """The assignment's state, NULL without one. Only "at risk" depends on the course."""
     return case(
-        (col(CourseStanding.due_on).is_(None), ""),
-        (figures.due_condition(Due.done, any_size, now, today), Due.done.value),
-        (figures.due_condition(Due.overdue, any_size, now, today), Due.overdue.value),
-        (at_risk, Due.at_risk.value),
+        (col(CourseStanding.due_on).is_(None), null()),
+        (figures.holds_valid(now), Due.done.value),
+        (col(CourseStanding.due_on) < today, Due.overdue.value),
+        (
+            figures.at_risk_condition(courses.c.has_exam, courses.c.steps, now, today),
+            Due.at_risk.value,
+        ),
         else_=Due.on_track.value,
     )
 
 
 def _utc_text(column: ColumnElement[datetime], dialect: str) -> ColumnElement[str]:
     """A timestamp as ISO 8601 UTC text to the second, e.g. 2026-02-24T22:49:15Z.
-    SQLite keeps UTC timestamps as text; PostgreSQL keeps them as timestamptz."""
+    SQLite keeps UTC timestamps as text, "2026-02-24 22:49:15.123456": its first 19
+    characters are cut out, which costs the database far less than strftime. PostgreSQL
+    keeps them as timestamptz."""
     if dialect == "postgresql":
         return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    return func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+    return func.substr(column, 1, 10) + "T" + func.substr(column, 12, 8) + "Z"
 
 
 def _date_text(column: ColumnElement[date], dialect: str) -> ColumnElement[str]:
     if dialect == "postgresql":
         return func.to_char(column, "YYYY-MM-DD")
-    return func.strftime("%Y-%m-%d", column)
+    return func.substr(column, 1, 10)
 
 
 @dataclass(frozen=True)
@@ -311,18 +365,187 @@ def stream_progress_csv(
     unit: OrgUnit | None,
     now: datetime,
     today: date,
-) -> Iterator[str]:
-    """CSV text, produced chunk by chunk; each chunk is read in its own short session."""
-    yield _csv_text([list(PROGRESS_COLUMNS)])
+    copy: bool | None = None,
+) -> Iterator[bytes]:
+    """CSV, produced chunk by chunk of `CHUNK` people; each chunk is read on its own short
+    connection, so a slow download holds no transaction open.
+
+    The database produces every cell ready to write (statuses, percentages, dates as text,
+    unit paths, formula defusing): on PostgreSQL `COPY … TO STDOUT (FORMAT csv)` writes the
+    CSV itself; elsewhere the driver's rows go straight to `csv.writer`. Both give the same
+    bytes (ADR 0016); `copy=False` takes the driver's rows on PostgreSQL too.
+    """
+    yield _csv_text([list(PROGRESS_COLUMNS)]).encode()
     with Session(engine) as db:
         sizes = figures.certification_courses(db)
-        names = unit_names(db, scope)
+    if not sizes:
+        return
+    dialect = engine.dialect.name
+    ends = _chunk_end(scope, unit)
+    rows = _progress_csv_rows(scope, unit, sizes, now, today, dialect)
+    if copy is None:
+        copy = dialect == "postgresql"
+    if copy:
+        write = functools.partial(_copied_csv, rows.compile(dialect=engine.dialect))
+    else:
+        write = functools.partial(_written_csv, rows)
     after: int | None = 0
     while after is not None:
-        with Session(engine) as db:
-            page = progress_page(db, scope, unit, sizes, names, after, CHUNK, now, today)
-        yield _csv_text([_defused(row, TEXT_COLUMNS) for row in page.rows])
-        after = page.next_after
+        with engine.connect() as connection:
+            upto = connection.execute(ends, {"after": after}).scalar()
+            chunk = write(connection, {"after": after, "upto": upto or LAST_ID})
+        yield chunk  # with the connection back in the pool
+        after = upto
+
+
+LAST_ID = 2**31 - 1  # the highest row id an integer column holds: the last chunk's bound
+
+
+def _people_in_view(scope: Scope, unit: OrgUnit | None) -> list[ColumnElement[bool]]:
+    where = [col(User.is_active), scope.unit_filter()]
+    if unit is not None:
+        where.append(in_subtree(unit.path))
+    return where
+
+
+def _chunk_end(scope: Scope, unit: OrgUnit | None) -> Select[tuple[int]]:
+    """The id of the `CHUNK`th person in view after the id `after`; none when fewer are
+    left. One statement for every chunk, with `after` bound at each."""
+    return (
+        select(col(User.id))
+        .join(OrgUnit, col(OrgUnit.id) == User.org_unit_id)
+        .where(col(User.id) > bindparam("after", 0, type_=Integer), *_people_in_view(scope, unit))
+        .order_by(col(User.id))
+        .offset(CHUNK - 1)
+        .limit(1)
+    )
+
+
+def _unit_paths(scope: Scope) -> Any:
+    """Each unit in view with its path of names from the top of the caller's view, as
+    `unit_names` gives it, defused: a recursive walk down from the scope's roots."""
+    if scope.everything:
+        top: ColumnElement[bool] = col(OrgUnit.parent_id).is_(None)
+    elif scope.roots:
+        top = col(OrgUnit.id).in_([root.id for root in scope.roots])
+    else:
+        top = false()
+    # A path starts with its top unit's name: defused there, it is defused throughout.
+    top_name = _defused_sql(cast(col(OrgUnit.name), Text))
+    paths = (
+        select(col(OrgUnit.id).label("id"), top_name.label("path"))
+        .where(top)
+        .cte("unit_path", recursive=True)
+    )
+    child = aliased(OrgUnit)
+    return paths.union_all(
+        select(
+            col(child.id),
+            cast(paths.c.path + PATH_SEPARATOR + col(child.name), Text),
+        ).where(col(child.parent_id) == paths.c.id)
+    )
+
+
+def _progress_csv_rows(
+    scope: Scope,
+    unit: OrgUnit | None,
+    sizes: list[CourseSize],
+    now: datetime,
+    today: date,
+    dialect: str,
+) -> Select[Any]:
+    """The CSV's cells for the people in view with `after` < id ≤ `upto` (bound at each
+    chunk), in PROGRESS_COLUMNS order; NULL where the cell is empty."""
+    where = [
+        col(User.id) > bindparam("after", 0, type_=Integer),
+        col(User.id) <= bindparam("upto", LAST_ID, type_=Integer),
+        *_people_in_view(scope, unit),
+    ]
+    people = (
+        select(User.id, User.email, User.name, User.org_unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == User.org_unit_id)
+        .where(*where)
+        .subquery()
+    )
+    paths = _unit_paths(scope)
+    courses = _course_sizes(sizes, defuse)
+    (title, belt, status, done, steps, read, modules, best, *texts) = _course_columns(
+        courses, now, today, dialect
+    )
+    cells = select(
+        _defused_sql(people.c.email),
+        _defused_sql(people.c.name),
+        paths.c.path,
+        title,
+        belt,
+        status,
+        _percent(done, steps),
+        read,
+        modules,
+        _best_percent(best, dialect),
+        *texts,
+    ).select_from(people)
+    # Outer joins, though every person has a unit and every course row matches: SQLite then
+    # keeps the people, read in id order, as the outer loop, with no sort of the chunk.
+    cells = cells.outerjoin(paths, paths.c.id == people.c.org_unit_id)
+    return _per_course(cells, people.c.id, courses)
+
+
+def _defused_sql(text: Any) -> ColumnElement[str]:
+    """`defuse`, in the database."""
+    return case((func.substr(text, 1, 1).in_(FORMULA_STARTS), "'" + text), else_=text)
+
+
+def _percent(done: ColumnElement[int], steps: ColumnElement[int]) -> ColumnElement[int]:
+    """round(100 * done / steps) as Python rounds it, half to even, in whole numbers; 0
+    for a course of no steps."""
+    hundredfold = 100 * done
+    steps = func.nullif(steps, 0, type_=Integer)
+    whole, twice_left = hundredfold // steps, 2 * (hundredfold % steps)
+    up = or_(twice_left > steps, and_(twice_left == steps, whole % 2 == 1))
+    return func.coalesce(whole + case((up, 1), else_=0), 0)
+
+
+def _best_percent(best: ColumnElement[float], dialect: str) -> ColumnElement[int]:
+    """round(100 * best) as Python rounds a float, half to even."""
+    hundredfold = 100.0 * best
+    if dialect == "postgresql":  # round(double precision) rounds half to even
+        return cast(func.round(hundredfold), Integer)
+    whole = cast(hundredfold, Integer)  # scores are not negative: this is the floor
+    left = hundredfold - whole
+    up = or_(left > 0.5, and_(left == 0.5, whole % 2 == 1))
+    return whole + case((up, 1), else_=0)
+
+
+def _written_csv(rows: Select[Any], connection: Connection, chunk: dict[str, int]) -> bytes:
+    """The driver's rows, straight into csv.writer: no row object in between."""
+    result = connection.execute(rows, chunk)
+    try:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(result.cursor)  # type: ignore[arg-type]
+    finally:
+        result.close()
+    return buffer.getvalue().encode()
+
+
+def _copied_csv(rows: Compiled, connection: Connection, chunk: dict[str, int]) -> bytes:
+    """PostgreSQL writes the CSV itself. COPY ends lines with LF, and an empty cell is an
+    unquoted NULL as csv.writer writes it; the lines get csv.writer's CRLF."""
+    # COPY takes no server-side parameters: psycopg binds them into the text itself.
+    state = rows.construct_expanded_state(chunk)
+    parameters = {
+        name: state.processors[name](value) if name in state.processors else value
+        for name, value in state.parameters.items()
+    }
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    statement = f"COPY ({state.statement}) TO STDOUT (FORMAT csv)"
+    with cursor, cursor.copy(statement, parameters) as copy:
+        lines = list(copy)  # one item a row
+    data = b"".join(bytes(line) for line in lines)
+    if data.count(b"\n") == len(lines):
+        return data.replace(b"\n", b"\r\n")
+    # A cell with a line break in it: let csv.writer lay the rows out.
+    return _csv_text(list(csv.reader(io.StringIO(data.decode(), newline="")))).encode()
 
 
 def stream_certificates_csv(

@@ -146,13 +146,7 @@ def due_condition(wanted: Due, size: CourseSize, now: datetime, today: date) -> 
         case Due.overdue:
             return and_(open_, col(S.due_on) < today)
         case Due.at_risk:
-            done = col(S.modules_read) + case((col(S.exam_passed), int(size.has_exam)), else_=0)
-            return and_(
-                open_,
-                col(S.due_on) >= today,
-                col(S.due_on) <= today + AT_RISK_WINDOW,
-                done * 2 < size.steps,
-            )
+            return at_risk_condition(int(size.has_exam), size.steps, now, today)
         case Due.on_track:
             return and_(
                 open_,
@@ -160,6 +154,21 @@ def due_condition(wanted: Due, size: CourseSize, now: datetime, today: date) -> 
                 not_(due_condition(Due.at_risk, size, now, today)),
             )
     return false()
+
+
+def at_risk_condition(
+    has_exam: int | ColumnElement[int], steps: int | ColumnElement[int], now: datetime, today: date
+) -> ColumnElement[bool]:
+    """Due within 14 days and under half done; the course's size as numbers, or as columns
+    where one statement covers several courses."""
+    done = col(S.modules_read) + case((col(S.exam_passed), has_exam), else_=0)
+    return and_(
+        col(S.due_on).is_not(None),
+        not_(holds_valid(now)),
+        col(S.due_on) >= today,
+        col(S.due_on) <= today + AT_RISK_WINDOW,
+        done * 2 < steps,
+    )
 
 
 def size_of(sizes: list[CourseSize], course_id: uuid.UUID) -> CourseSize:

@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Select, func
 from sqlmodel import Session, col, select
 
-from app.learning.service import published_modules_with_versions
+from app.learning.service import current_module_versions
 from app.models import (
     Certificate,
     CourseStanding,
@@ -18,6 +18,7 @@ from app.models import (
     ExerciseVersion,
     Module,
     ModuleProgress,
+    ModuleVersion,
     OrgUnit,
     User,
 )
@@ -169,12 +170,8 @@ def learner_report(
         ).all()
     )
     modules_by_course: dict[uuid.UUID, list[ModuleLine]] = {}
-    for module, version in db.exec(
-        published_modules_with_versions().order_by(col(Module.position))
-    ):
-        modules_by_course.setdefault(module.course_id, []).append(
-            ModuleLine(version.title, read.get(module.id))
-        )
+    for module_id, course_id, title in db.exec(_module_titles()):
+        modules_by_course.setdefault(course_id, []).append(ModuleLine(title, read.get(module_id)))
     exercises_by_course = _exercise_lines(db, user)
     courses = [
         CourseLine(
@@ -197,6 +194,23 @@ def learner_report(
     )
     activity = [s.last_activity_at for s in standings.values() if s.last_activity_at]
     return LearnerReport(user, unit, courses, certificates, max(activity, default=None))
+
+
+def _module_titles() -> Select[tuple[uuid.UUID, uuid.UUID, str]]:
+    """Each published module's current title, in course order: three columns, not the
+    versions' texts, which run to tens of kilobytes each."""
+    latest = current_module_versions()
+    return (
+        select(Module.id, Module.course_id, ModuleVersion.title)
+        .join(latest, latest.c.module_id == Module.id)
+        .join(
+            ModuleVersion,
+            (col(ModuleVersion.module_id) == latest.c.module_id)
+            & (col(ModuleVersion.number) == latest.c.number),
+        )
+        .where(col(Module.is_published))
+        .order_by(col(Module.position))
+    )
 
 
 def _exercise_lines(db: Session, user: User) -> dict[uuid.UUID | None, list[ExerciseLine]]:
