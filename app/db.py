@@ -4,6 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -11,7 +14,51 @@ from sqlmodel import Session, create_engine
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # pool_pre_ping: a connection that died with a database restart is replaced when next
+    # checked out, so the app recovers by itself as soon as the database is back. A request
+    # waits at most 10 s for a pooled connection and 5 s (unless the URL says otherwise)
+    # for a new one, then gets a 503 rather than hanging.
+    in_url = "connect_timeout" in make_url(url).query
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args={} if in_url else {"connect_timeout": 5},
+    )
+
+
+# PostgreSQL error classes that mean "the database cannot serve us now", not "this query
+# is wrong": connection exceptions, shutting down or starting up, too many connections.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# SQLite's equivalents: the file is locked by a writer for longer than the busy timeout,
+# or cannot be opened.
+_UNAVAILABLE_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a database error means the database is unreachable or busy for a while
+    (worth a 503 and a retry) rather than a fault in the query or the data."""
+    if isinstance(error, PoolTimeout):
+        return True  # every pooled connection was in use for pool_timeout seconds
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, ConnectionError | TimeoutError):
+        return True
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    if type(original).__module__.startswith("psycopg"):
+        # psycopg reports a failed or lost connection without a SQLSTATE.
+        import psycopg
+
+        return isinstance(original, psycopg.OperationalError)
+    name = getattr(original, "sqlite_errorname", "")
+    return isinstance(name, str) and name.startswith(_UNAVAILABLE_SQLITE)
 
 
 def _sqlite_engine(url: str) -> Engine:

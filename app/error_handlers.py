@@ -5,10 +5,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from app.db import is_unavailable
 from app.errors import AnswerInvalid, InvalidInput, NotAuthenticated, RateLimited, TaktError
 from app.logs import get_logger
 from app.web.rendering import render
@@ -42,8 +45,19 @@ def _error_response(
         "title": TITLES.get(status, "Error"),
         "detail": detail,
         "request_id": request.state.request_id,
+        "user": _user_at_hand(request),
     }
     return render(request, "errors/error.html", context, status_code=status)
+
+
+def _user_at_hand(request: Request) -> object | None:
+    """The signed-in user for the error page's header, if it can be shown without the
+    database: after a failed transaction the user's row is expired, and by the time the
+    error is handled its session is closed (or the database is the very thing that failed)."""
+    user = getattr(request.state, "user", None)
+    if user is None or inspect(user).unloaded:
+        return None
+    return user
 
 
 async def _takt_error(request: Request, error: TaktError) -> Response:
@@ -88,15 +102,25 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     return response
 
 
-async def _database_unavailable(request: Request, error: OperationalError) -> Response:
-    logger.error("database unavailable", exc_info=error)
-    response = _error_response(
-        request,
-        503,
-        "unavailable",
-        "The service is briefly unavailable. Please try again in a moment.",
+DATABASE_UNAVAILABLE = (
+    "Takt cannot reach its database just now. Please try again in a moment; anything you "
+    "were submitting can safely be sent again."
+)
+RETRY_AFTER_SECONDS = 5
+
+
+async def _database_error(request: Request, error: Exception) -> Response:
+    """A database that is down, restarting or saturated is a 503 with Retry-After; any
+    other database error is a fault of ours, answered like every unexpected error."""
+    if not is_unavailable(error):
+        return await unexpected_error_response(request, error)
+    original = getattr(error, "orig", None) or error
+    logger.warning(
+        "database unavailable",
+        extra={"fields": {"path": request.url.path, "error": str(original).strip()[:300]}},
     )
-    response.headers["retry-after"] = "5"
+    response = _error_response(request, 503, "unavailable", DATABASE_UNAVAILABLE)
+    response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -112,4 +136,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TaktError, _takt_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
