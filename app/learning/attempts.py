@@ -7,13 +7,15 @@ Services flush; the route commits.
 """
 
 import hashlib
+import json
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.content.markdown import render_markdown
 from app.content.sync import current_exercise_version
@@ -65,15 +67,32 @@ class LoadedExercise:
 
 
 def _loaded(exercise: Exercise, version: ExerciseVersion) -> LoadedExercise:
+    kind, params, parts = _prepared(version)
+    return LoadedExercise(exercise, version, kind, params, parts)
+
+
+# Each process validates a definition's parameters once, keyed by the definition itself
+# (not the version's id: ids are reused when a database is restored or rebuilt).
+_PREPARED: OrderedDict[str, tuple[Kind, BaseModel, dict[str, PartSpec]]] = OrderedDict()
+_PREPARED_KEPT = 1024
+
+
+def _prepared(version: ExerciseVersion) -> tuple[Kind, BaseModel, dict[str, PartSpec]]:
+    key = json.dumps([version.kind, version.definition], sort_keys=True, default=str)
+    if kept := _PREPARED.get(key):
+        _PREPARED.move_to_end(key)
+        return kept
     kind = get_kind(version.kind)
     params = kind.Params.model_validate(version.definition["params"])
     overrides = {
         name: PartOverride.model_validate(value)
         for name, value in version.definition.get("parts", {}).items()
     }
-    return LoadedExercise(
-        exercise, version, kind, params, apply_overrides(kind.parts(params), overrides)
-    )
+    prepared = (kind, params, apply_overrides(kind.parts(params), overrides))
+    _PREPARED[key] = prepared
+    if len(_PREPARED) > _PREPARED_KEPT:
+        _PREPARED.popitem(last=False)
+    return prepared
 
 
 def load_exercise(db: Session, slug: str) -> LoadedExercise:
@@ -156,6 +175,49 @@ def _progress(db: Session, user: User, exercise_id: uuid.UUID) -> ExerciseProgre
     ).first()
 
 
+def page_exercise_states(db: Session, user: User, slugs: list[str]) -> list[ExerciseState]:
+    """The published exercises among `slugs`, in that order, each with the learner's
+    standing and attempts, in one statement: what a module page shows."""
+    latest = (
+        select(ExerciseVersion.exercise_id, func.max(ExerciseVersion.number).label("number"))
+        .group_by(col(ExerciseVersion.exercise_id))
+        .subquery()
+    )
+    rows = db.exec(
+        select(Exercise, ExerciseVersion, ExerciseProgress, Attempt)
+        .join(latest, latest.c.exercise_id == Exercise.id)
+        .join(
+            ExerciseVersion,
+            (col(ExerciseVersion.exercise_id) == Exercise.id)
+            & (col(ExerciseVersion.number) == latest.c.number),
+        )
+        .outerjoin(
+            ExerciseProgress,
+            (col(ExerciseProgress.exercise_id) == Exercise.id)
+            & (ExerciseProgress.user_id == user.id),
+        )
+        .outerjoin(
+            Attempt, (col(Attempt.exercise_id) == Exercise.id) & (Attempt.user_id == user.id)
+        )
+        .where(col(Exercise.slug).in_(slugs), col(Exercise.is_published))
+    ).all()
+    found: dict[str, tuple[Exercise, ExerciseVersion, ExerciseProgress | None, list[Attempt]]] = {}
+    for exercise, version, progress, attempt in rows:
+        entry = found.setdefault(exercise.slug, (exercise, version, progress, []))
+        if attempt is not None:
+            entry[3].append(attempt)
+    states = []
+    for slug in slugs:
+        if slug not in found:
+            continue  # withdrawn: left out
+        exercise, version, progress, made = found[slug]
+        loaded = _loaded(exercise, version)
+        seed = seed_for(user.id, exercise.id)  # type: ignore[arg-type]
+        made.sort(key=lambda a: a.number, reverse=True)
+        states.append(ExerciseState(loaded, seed, loaded.variant(seed), made, progress))
+    return states
+
+
 def normalise_raw(raw: dict[str, Any]) -> dict[str, list[str]]:
     """Form posts and JSON bodies alike become {field: [text, …]}, within size limits."""
     if len(raw) > MAX_FIELDS:
@@ -168,6 +230,9 @@ def normalise_raw(raw: dict[str, Any]) -> dict[str, list[str]]:
         texts = ["" if v is None else str(v) for v in values]
         if any(len(text) > MAX_VALUE_LENGTH for text in texts):
             raise AnswerInvalid({name: f"Keep each answer under {MAX_VALUE_LENGTH} characters."})
+        if "\x00" in str(name) or any("\x00" in text for text in texts):
+            # No database stores a NUL character in text (PostgreSQL refuses it outright).
+            raise AnswerInvalid({str(name).replace("\x00", ""): "Remove the NUL character."})
         fields[str(name)] = texts
     return fields
 

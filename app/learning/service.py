@@ -1,11 +1,13 @@
 """What a learner sees and does in a course. Services flush; the caller commits."""
 
 import uuid
+from collections import OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import Subquery, func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -33,7 +35,7 @@ class CourseProgress:
         return round(100 * self.modules_read / self.modules_total) if self.modules_total else 0
 
 
-def _current_versions() -> Subquery:
+def current_module_versions() -> Subquery:
     """A subquery: each module's highest version number."""
     return (
         select(ModuleVersion.module_id, func.max(ModuleVersion.number).label("number"))
@@ -43,7 +45,7 @@ def _current_versions() -> Subquery:
 
 
 def published_modules_with_versions() -> Select[tuple[Module, ModuleVersion]]:
-    latest = _current_versions()
+    latest = current_module_versions()
     return (
         select(Module, ModuleVersion)
         .join(latest, latest.c.module_id == Module.id)
@@ -108,6 +110,63 @@ def course_outline(db: Session, course: Course, user: User | None) -> list[Modul
             )
         )
     return [ModuleLine(module, version, module.id in read_ids) for module, version in rows]
+
+
+@dataclass(frozen=True)
+class ModulePage:
+    course: Course
+    module: Module
+    version: ModuleVersion  # without its text: see body_html
+    body_html: str
+    outline: list[ModuleLine]
+
+
+# A module version's rendered text never changes, so each process keeps the ones it served,
+# keyed by what identifies the text (ids alone are reused when a database is restored).
+_BODIES: OrderedDict[tuple[int, uuid.UUID, int, str], str] = OrderedDict()
+_BODIES_KEPT = 256
+
+
+def module_page(db: Session, course_slug: str, module_slug: str, user: User) -> ModulePage:
+    """A module with its course's outline and the learner's read marks, in one statement;
+    the module's text comes from memory after the first reader. The outline's versions
+    are loaded without their text, and touching it raises rather than querying again."""
+    rows = db.exec(
+        published_modules_with_versions()
+        .add_columns(Course, ModuleProgress.id)
+        .join(Course, col(Course.id) == Module.course_id)
+        .outerjoin(
+            ModuleProgress,
+            (col(ModuleProgress.module_id) == Module.id) & (ModuleProgress.user_id == user.id),
+        )
+        .where(Course.slug == course_slug, col(Course.is_published))
+        .order_by(col(Module.position))
+        .options(
+            defer(ModuleVersion.body_html, raiseload=True),  # type: ignore[arg-type]
+            defer(ModuleVersion.body_markdown, raiseload=True),  # type: ignore[arg-type]
+            defer(ModuleVersion.source_text, raiseload=True),  # type: ignore[arg-type]
+        )
+    ).all()
+    outline = [ModuleLine(module, version, read is not None) for module, version, _, read in rows]
+    line = next((line for line in outline if line.module.slug == module_slug), None)
+    if line is None:
+        raise NotFound("There is no module at this address.")
+    course = rows[0][2]
+    return ModulePage(course, line.module, line.version, _body_of(db, line.version), outline)
+
+
+def _body_of(db: Session, version: ModuleVersion) -> str:
+    assert version.id is not None
+    key = (version.id, version.module_id, version.number, version.content_hash)
+    body = _BODIES.get(key)
+    if body is not None:
+        _BODIES.move_to_end(key)
+    else:
+        body = db.exec(select(ModuleVersion.body_html).where(ModuleVersion.id == version.id)).one()
+        _BODIES[key] = body
+        if len(_BODIES) > _BODIES_KEPT:
+            _BODIES.popitem(last=False)
+    return body
 
 
 def course_progress(course: Course, outline: list[ModuleLine], enrolled: bool) -> CourseProgress:

@@ -59,13 +59,12 @@ def enrol(slug: str, db: SessionDep, user: CurrentUser) -> Response:
 def module_page(
     request: Request, slug: str, module_slug: str, db: SessionDep, user: CurrentUser
 ) -> Response:
-    course = service.get_course(db, slug)
-    module, version = service.get_module(db, course, module_slug)
-    outline = service.course_outline(db, course, user)
-    context = _module_context(course, module, version, outline)
+    page = service.module_page(db, slug, module_slug, user)
+    context = _module_context(page.course, page.module, page.version, page.outline)
+    context["body_html"] = page.body_html
     context["exercises"] = [
-        exercise_context(attempts.exercise_state(db, user, loaded))
-        for loaded in attempts.load_exercises(db, version.exercise_slugs)
+        exercise_context(state)
+        for state in attempts.page_exercise_states(db, user, page.version.exercise_slugs)
     ]
     return render(request, "catalog/module.html", context)
 
