@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 
 class CourseSummary(BaseModel):
@@ -93,12 +93,25 @@ class VariantOut(BaseModel):
 
 
 class AttemptIn(BaseModel):
-    version_id: int
-    submission_token: Annotated[str, StringConstraints(min_length=16, max_length=64)]
+    version_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    # Printable ASCII, as any client's random token is (hex, UUID, base64url).
+    submission_token: Annotated[
+        str, StringConstraints(min_length=16, max_length=64, pattern=r"^[!-~]+$")
+    ]
     answer: dict[str, str | float | int | list[str | float | int] | None]
 
 
-class AnswerErrorOut(BaseModel):
+class FieldProblemOut(BaseModel):
+    field: str
+    message: str
+
+
+class InvalidInputOut(BaseModel):
+    """Every 422: `field` names the one field at fault, `fields` lists each problem of a
+    request that does not match its schema, `errors` each unreadable part of an answer."""
+
     error: str
     detail: str
-    errors: dict[str, str]
+    field: str | None = None
+    fields: list[FieldProblemOut] | None = None
+    errors: dict[str, str] | None = None

@@ -35,14 +35,17 @@ def csrf_token(request: Request) -> str:
     return tokens.sign("anon:" + nonce, settings.secret_key, PURPOSE)
 
 
-def _expected_tokens(request: Request, settings: Settings) -> list[str]:
-    expected = []
+def _expected_token(request: Request, settings: Settings) -> str | None:
+    """The one token this browser's pages carry: bound to the session when it has one.
+
+    A signed-out token stops working at sign-in, so a nonce planted in the browser
+    beforehand (cookie injection) cannot be used to forge the signed-in user's requests."""
     session_hash = session_token_hash(request.cookies.get(settings.session_cookie_name), settings)
     if session_hash:
-        expected.append(tokens.sign(session_hash, settings.secret_key, PURPOSE))
+        return tokens.sign(session_hash, settings.secret_key, PURPOSE)
     if nonce := request.cookies.get(ANON_COOKIE):
-        expected.append(tokens.sign("anon:" + nonce, settings.secret_key, PURPOSE))
-    return expected
+        return tokens.sign("anon:" + nonce, settings.secret_key, PURPOSE)
+    return None
 
 
 def _origin_allowed(request: Request, settings: Settings) -> bool:
@@ -75,7 +78,8 @@ async def csrf_protect(request: Request) -> None:
         form = await request.form()
         value = form.get(FORM_FIELD)
         sent = value if isinstance(value, str) else None
-    if not sent or not any(tokens.compare(sent, e) for e in _expected_tokens(request, settings)):
+    expected = _expected_token(request, settings)
+    if not sent or expected is None or not tokens.compare(sent, expected):
         raise CsrfFailed(
             "Your form has expired or was not sent from this site. Reload the page and try again."
         )

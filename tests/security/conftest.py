@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 from app.accounts.service import create_api_token
 from app.config import Environment, Settings
 from app.main import create_app
-from app.models import Exercise, Module, User
+from app.models import Course, Exercise, Module, User
 from tests.accounts.conftest import session_cookie, signed_in_as, takt_log
 from tests.conftest import TEST_SECRET, TEST_SIGNING_KEY, sign_in
 
@@ -59,15 +59,17 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
 
 @dataclass(frozen=True)
 class World:
-    """The objects behind the path parameters: Ada's API token, Ben (active) and Hana
-    (disabled) for the admin actions, and the synced course, module and exercise."""
+    """The objects behind the path parameters: Ada's API token, Ben (active) and Ivo
+    (disabled) for the admin actions, and the synced course, module and exercises (the
+    first of all, and the first of the course, for the instructors' pages)."""
 
     ada_token: str
     ada_token_id: int
     ben_id: int
-    hana_id: int
+    disabled_id: int
     module_id: str
     exercise_slug: str
+    course_exercise_slug: str
     course_slug: str = COURSE_SLUG
     module_slug: str = MODULE_SLUG
 
@@ -75,18 +77,23 @@ class World:
 @pytest.fixture
 def world(db: Session, cast: dict[str, User], content: None) -> World:
     token, plain = create_api_token(db, cast["ada"], "nightly export")
-    cast["hana"].is_active = False
-    db.add(cast["hana"])
+    cast["ivo"].is_active = False
+    db.add(cast["ivo"])
     db.commit()
     module = db.exec(select(Module).where(Module.slug == MODULE_SLUG)).one()
     exercise = db.exec(select(Exercise).order_by(col(Exercise.slug))).first()
+    course = db.exec(select(Course).where(Course.slug == COURSE_SLUG)).one()
+    of_the_course = db.exec(
+        select(Exercise).where(Exercise.course_id == course.id).order_by(col(Exercise.slug))
+    ).first()
     return World(
         ada_token=plain,
         ada_token_id=token.id,  # type: ignore[arg-type]
         ben_id=cast["ben"].id,  # type: ignore[arg-type]
-        hana_id=cast["hana"].id,  # type: ignore[arg-type]
+        disabled_id=cast["ivo"].id,  # type: ignore[arg-type]
         module_id=str(module.id),
         exercise_slug=exercise.slug if exercise else "no-exercise-synced",
+        course_exercise_slug=of_the_course.slug if of_the_course else "no-exercise-synced",
     )
 
 
@@ -100,8 +107,12 @@ def fill_path(path: str, world: World) -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name == "slug":
+            if path.startswith("/teach/"):
+                return world.course_exercise_slug
             return world.exercise_slug if path.startswith("/exercises/") else world.course_slug
         known = {
+            "course_slug": world.course_slug,
+            "number": "1",
             "module_slug": world.module_slug,
             "module_id": world.module_id,
             "token_id": str(world.ada_token_id),

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.schemas import AnswerErrorOut, AttemptIn, AttemptOut, ErrorOut, PartOut, VariantOut
+from app.api.schemas import AttemptIn, AttemptOut, ErrorOut, PartOut, VariantOut
 from app.deps import CurrentUser, SessionDep
 from app.learning import attempts
 from app.learning.attempts import AttemptView
@@ -65,7 +65,7 @@ def my_variant(slug: str, db: SessionDep, user: CurrentUser) -> VariantOut:
     "/exercises/{slug}/attempts",
     response_model=AttemptOut,
     status_code=201,
-    responses={409: {"model": ErrorOut}, 422: {"model": AnswerErrorOut}},
+    responses={409: {"model": ErrorOut}},
 )
 def submit(slug: str, body: AttemptIn, db: SessionDep, user: CurrentUser) -> AttemptOut:
     """Grade an answer. Sending the same submission_token again returns the same attempt;
@@ -82,7 +82,7 @@ def my_attempts(
     db: SessionDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AttemptOut]:
     rows = attempts.list_own_attempts(db, user, limit=limit, offset=offset)
     return [_attempt_out(attempts.attempt_view(db, user, attempt)) for attempt, _ in rows]

@@ -13,7 +13,7 @@ from app.toolkit.tools import TOOLS, Tool
 router = APIRouter(
     prefix="/toolkit",
     tags=["toolkit"],
-    responses={401: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={401: {"model": ErrorOut}},
 )
 
 
