@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.config import ConfigurationError, Settings
 from app.content.loader import load_content
-from app.content.sync import sync_content
+from app.content.sync import SyncReport, sync_content
 from app.db import make_engine, transaction
 from app.errors import InvalidInput
 from app.models import Role
@@ -103,22 +103,153 @@ def content_check(content_dir: ContentDir = None) -> None:
 
 
 @content_cli.command("sync")
-def content_sync(content_dir: ContentDir = None) -> None:
-    """Load the content and write what is valid into the database (idempotent)."""
+def content_sync(
+    content_dir: ContentDir = None,
+    overwrite_browser_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-browser-edits",
+            help="Take the files' side where changes were published in the browser since "
+            "the last sync (those versions stay in each item's history).",
+        ),
+    ] = False,
+) -> None:
+    """Load the content and write what is valid into the database (idempotent).
+
+    Exits 1 if the files have problems, or if the files and the browser both changed an
+    item since the last sync: then nothing is written, and the conflicts are listed.
+    """
     settings = _settings()
-    ok = _sync(settings, content_dir or settings.content_dir)
-    if not ok:
+    directory = content_dir or settings.content_dir
+    report, loaded_cleanly = _sync(
+        settings, directory, overwrite_browser_edits=overwrite_browser_edits
+    )
+    if report.conflicts or not loaded_cleanly:
         raise typer.Exit(1)
 
 
-def _sync(settings: Settings, directory: Path) -> bool:
+def _sync(
+    settings: Settings, directory: Path, *, overwrite_browser_edits: bool = False
+) -> tuple[SyncReport, bool]:
+    """Sync and print what happened; the report, and whether the files had no problems."""
     loaded = load_content(directory)
     for problem in loaded.problems:
         typer.secho(str(problem), fg="yellow", err=True)
     with _database(settings) as db:
-        report = sync_content(db, loaded)
-    typer.echo(f"Content synced: {report.summary()}.")
-    return not loaded.problems
+        report = sync_content(db, loaded, overwrite_browser_edits=overwrite_browser_edits)
+    for edit in report.kept:
+        typer.secho(
+            f"Kept: {edit.describe()}. Run `takt content export` to bring it into the files.",
+            fg="yellow",
+            err=True,
+        )
+    for edit in report.overwritten:
+        typer.secho(f"Overwritten by the files: {edit.describe()}.", fg="yellow", err=True)
+    for warning in report.warnings:
+        typer.secho(f"Warning: {warning}.", fg="yellow", err=True)
+    for edit in report.conflicts:
+        typer.secho(f"Conflict: {edit.describe()}.", fg="red", err=True)
+    if report.conflicts:
+        typer.secho(CONFLICT_ADVICE, fg="red", err=True)
+    typer.echo(f"Content {'not ' if report.conflicts else ''}synced: {report.summary()}.")
+    return report, not loaded.problems
+
+
+CONFLICT_ADVICE = """\
+Nothing was written: the files and the browser both changed the items above since the
+last sync. To resolve, either
+  - bring the browser's changes into your files: `takt content export DIR` (a new folder),
+    `takt content sync DIR` to record them as synced, merge DIR's files into yours in git,
+    then sync your files again; or
+  - run `takt content sync --overwrite-browser-edits` to take the files' side (the
+    browser's versions stay in each item's history and can be restored from there).
+See "Round trip with git" in docs/authoring.md."""
+
+
+@content_cli.command("export")
+def content_export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write courses/ and exercises/ in.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a folder that is not empty, replacing its courses/ and exercises/.",
+        ),
+    ] = False,
+) -> None:
+    """Write the database's published content as files that `takt content sync` reads."""
+    from app.content.export import ExportError, check_target, collect_content, write_tree
+
+    settings = _settings()
+    try:
+        check_target(directory, force=force)
+        with _database(settings) as db:
+            exported = collect_content(db)
+        write_tree(exported.files, directory)
+    except (ExportError, OSError) as error:
+        message = error.detail if isinstance(error, ExportError) else str(error)
+        typer.secho(f"Nothing exported: {message}", fg="red", err=True)
+        raise typer.Exit(1) from error
+    for note in exported.notes:
+        typer.secho(note, fg="yellow", err=True)
+    typer.echo(f"Exported {exported.summary()} to {directory}.")
+    problems = load_content(directory).problems
+    if problems:
+        for problem in problems:
+            typer.secho(str(problem), fg="red", err=True)
+        typer.secho(
+            f"The exported files have {len(problems)} problem(s): fix them before syncing.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@cli.command("backup")
+def backup_command(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the backup.")],
+) -> None:
+    """Write a consistent copy of the database to FILE while the platform keeps running.
+
+    SQLite: the online backup API, checked with SQLite's quick_check. PostgreSQL: pg_dump
+    in its custom format (without owners), which must be on PATH.
+    """
+    from app.ops.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        report = backup(settings.database_url, file)
+    except BackupError as error:
+        typer.secho(f"Nothing backed up: {error}", fg="red", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Backed up {report.summary()}.")
+
+
+@cli.command("restore")
+def restore_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A file made by `takt backup`.")
+    ],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Restore into a database that is not empty, replacing what it holds."
+        ),
+    ] = False,
+) -> None:
+    """Bring a backup back into an empty database (stop the platform first).
+
+    PostgreSQL backups are restored with pg_restore, which must be on PATH.
+    """
+    from app.ops.backup import BackupError, restore
+
+    settings = _settings()
+    try:
+        report = restore(settings.database_url, file, force=force)
+    except BackupError as error:
+        typer.secho(f"Nothing restored: {error}", fg="red", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Restored {report.summary()}.")
 
 
 @cli.command("demo")
@@ -197,7 +328,13 @@ def serve(
     settings = _settings()
     with _engine(settings) as engine:
         upgrade(engine, settings)
-    _sync(settings, settings.content_dir)
+    report, _ = _sync(settings, settings.content_dir)
+    if report.conflicts:
+        typer.secho(
+            "Serving the content as it is in the database until the conflicts are resolved.",
+            fg="yellow",
+            err=True,
+        )
     if demo_accounts if demo_accounts is not None else not settings.is_production:
         _print_demo_logins(settings)
     typer.secho(

@@ -5,15 +5,19 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from app.accounts.service import user_for_api_token
 from app.config import Settings
-from app.db import writer
+from app.db import is_unavailable, writer
 from app.errors import NotAuthenticated, PermissionDenied
+from app.logs import get_logger
 from app.models import Role, User
 from app.security.csrf import SAFE_METHODS
 from app.security.sessions import load_session
+
+logger = get_logger("db")
 
 
 def get_settings(request: Request) -> Settings:
@@ -29,8 +33,26 @@ def get_db(request: Request) -> Iterator[Session]:
     engine = request.app.state.engine
     if request.method not in SAFE_METHODS:
         engine = writer(engine)
-    with Session(engine, expire_on_commit=False) as session:
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        _close(session)
+
+
+def _close(session: Session) -> None:
+    """Close the request's session. This runs once the response is under way, so a
+    database that went away meanwhile (closing rolls back an open transaction) is no
+    reason to cut the response off: the pool has already discarded the connection."""
+    try:
+        session.close()
+    except DBAPIError as error:
+        if not is_unavailable(error):
+            raise
+        logger.warning(
+            "database connection lost while closing a session",
+            extra={"fields": {"error": str(error.orig).strip()[:300]}},
+        )
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -13,6 +13,7 @@ from app.error_handlers import install_error_handlers
 from app.logs import configure_logging
 from app.security.csrf import csrf_protect
 from app.security.headers import SecurityMiddleware
+from app.security.text_input import refuse_nul_characters
 from app.web.routes import (
     accounts,
     admin,
@@ -20,11 +21,16 @@ from app.web.routes import (
     catalog,
     certificates,
     exams,
+    exercise_editor,
     exercises,
+    gradebook,
     hr,
+    module_editor,
     ops,
     organisation,
+    regrade,
     reviews,
+    teach,
     toolkit,
     verification,
 )
@@ -40,7 +46,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Takt",
         summary="Lean Six Sigma courses, graded exercises and certification.",
         version="0.1.0",
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(csrf_protect), Depends(refuse_nul_characters)],
         docs_url=None,
         redoc_url=None,
         openapi_url=api_docs.SCHEMA_URL if public_docs else None,
@@ -58,6 +64,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         exercises.router,
         exams.router,
         reviews.router,
+        regrade.router,
+        teach.router,
+        module_editor.router,
+        exercise_editor.router,
+        gradebook.router,
         verification.router,
         certificates.router,
         hr.router,

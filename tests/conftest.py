@@ -15,15 +15,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
+from app.authoring import staff
 from app.config import REPO_ROOT, Environment, Settings
 from app.content.loader import LoadedContent, load_content
 from app.content.sync import sync_content
 from app.db import make_engine
 from app.main import create_app
 from app.migrations import upgrade
-from app.models import Role, User
+from app.models import Course, Role, User
 from app.security.passwords import hash_password
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-checks"
@@ -50,6 +51,7 @@ CAST = (
     Person("ada", "ada@example.com", "Ada Lovelace", Role.learner, "ada-reads-every-module"),
     Person("ben", "ben@example.com", "Ben Okri", Role.learner, "ben-skims-the-summary"),
     Person("ines", "ines@example.com", "Ines Ibarra", Role.instructor, "ines-writes-courses"),
+    Person("ivo", "ivo@example.com", "Ivo Ilic", Role.instructor, "ivo-teaches-another-belt"),
     Person("hana", "hana@example.com", "Hana Haddad", Role.hr, "hana-counts-belts"),
     Person("omar", "omar@example.com", "Omar Okafor", Role.admin, "omar-keeps-the-keys"),
 )
@@ -224,3 +226,12 @@ def signed_in(client: TestClient, cast: dict[str, User]):  # type: ignore[no-unt
         return client
 
     return as_person
+
+
+@pytest.fixture
+def teaching(db: Session, cast: dict[str, User], content: None) -> None:
+    """Course staff: Ines teaches the Yellow Belt and Ivo the Green; Omar appointed them."""
+    for slug, instructor in (("yellow-belt", "ines"), ("green-belt", "ivo")):
+        course = db.exec(select(Course).where(Course.slug == slug)).one()
+        staff.add_staff(db, course, cast[instructor], cast["omar"])
+    db.commit()

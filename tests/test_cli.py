@@ -16,6 +16,7 @@ from app.db import make_engine
 from app.models import AuthSession, Course, HrScope, Module, ModuleVersion, OrgUnit, User
 from app.models.base import utcnow
 from tests.conftest import TEST_SECRET, TEST_SIGNING_KEY
+from tests.content.browser_edits import publish_module
 from tests.content.conftest import ContentTree
 
 runner = CliRunner()
@@ -139,6 +140,135 @@ class TestContentSync:
         ]
         assert "4 created" in result.stdout
         assert (count(cli_db, Course), count(cli_db, Module)) == (2, 2)
+
+
+class TestContentExport:
+    def test_it_writes_the_content_and_prints_the_counts(self, upgraded, tree, tmp_path):
+        assert takt("content", "sync").exit_code == 0
+        out = tmp_path / "out"
+        result = takt("content", "export", str(out))
+        assert result.exit_code == 0, result.output
+        assert result.stdout == (
+            f"Exported 2 course(s), 3 module(s), 0 exercise(s), 0 figure(s), 0 exam(s) to {out}.\n"
+        )
+        written = out / "courses/yellow-belt/02-takt-time/index.md"
+        assert (
+            written.read_bytes()
+            == tree.path("courses/yellow-belt/02-takt-time/index.md").read_bytes()
+        )
+
+    def test_a_folder_that_is_not_empty_is_refused_with_exit_1(self, upgraded, tmp_path):
+        assert takt("content", "sync").exit_code == 0
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out/notes.txt").write_text("mine")
+        result = takt("content", "export", str(tmp_path / "out"))
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Nothing exported: {tmp_path / 'out'} is not empty")
+        assert "--force" in result.stderr
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["notes.txt"]
+
+    def test_force_writes_into_a_folder_that_is_not_empty(self, upgraded, tmp_path):
+        assert takt("content", "sync").exit_code == 0
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out/notes.txt").write_text("mine")
+        result = takt("content", "export", str(tmp_path / "out"), "--force")
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+            "courses",
+            "exercises",
+            "notes.txt",
+        ]
+
+    def test_exported_files_that_would_not_load_exit_1_naming_each_problem(
+        self, upgraded, cli_db, tmp_path
+    ):
+        assert takt("content", "sync").exit_code == 0
+        with Session(cli_db) as db:
+            version = db.exec(select(ModuleVersion).where(ModuleVersion.number == 1)).first()
+            version.source_text = "no front matter\n"
+            db.add(version)
+            db.commit()
+        result = takt("content", "export", str(tmp_path / "out"))
+        assert result.exit_code == 1
+        assert "expected front matter" in result.stderr
+        assert "The exported files have 1 problem(s): fix them before syncing." in result.stderr
+
+
+def publish_takt_time_in_the_browser(engine: Engine) -> None:
+    """Ines publishes version 2 of the Takt time module in the browser."""
+    with Session(engine) as db:
+        ines = User(email="ines@example.com", name="Ines Ibarra", password_hash="-")
+        db.add(ines)
+        db.commit()
+        module = db.exec(select(Module).where(Module.slug == "takt-time")).one()
+        publish_module(db, module.id, ines)
+
+
+class TestContentSyncWithBrowserEdits:
+    def test_a_browser_edit_is_kept_with_exit_0_and_a_hint_to_export(self, upgraded, cli_db):
+        assert takt("content", "sync").exit_code == 0
+        publish_takt_time_in_the_browser(cli_db)
+        result = takt("content", "sync")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("Kept: module yellow-belt/takt-time (")
+        assert "Run `takt content export` to bring it into the files." in result.stderr
+        assert result.stdout == (
+            "Content synced: 0 created, 0 updated, 0 unpublished, 4 unchanged, "
+            "1 kept as edited in the browser.\n"
+        )
+
+    def test_a_conflict_exits_1_writes_nothing_and_says_how_to_resolve(
+        self, upgraded, cli_db, tree
+    ):
+        assert takt("content", "sync").exit_code == 0
+        publish_takt_time_in_the_browser(cli_db)
+        path = tree.path("courses/yellow-belt/02-takt-time/index.md")
+        path.write_text(path.read_text().replace("Waiting is most", "Waiting is nearly all"))
+        tree.course("lean-basics", ["01-flow"])
+        tree.module("lean-basics", "01-flow")
+        result = takt("content", "sync")
+        assert result.exit_code == 1
+        assert result.stderr.startswith(
+            f"Conflict: module yellow-belt/takt-time ({path}): changed in the files and in "
+            "the browser since the last sync; in the browser: version 2 by Ines Ibarra"
+        )
+        assert "takt content export DIR" in result.stderr
+        assert "takt content sync --overwrite-browser-edits" in result.stderr
+        assert result.stdout == (
+            "Content not synced: 1 conflict(s) with changes published in the browser; "
+            "nothing was written.\n"
+        )
+        assert (count(cli_db, Course), count(cli_db, ModuleVersion)) == (2, 4)
+
+    def test_overwriting_browser_edits_takes_the_files_side(self, upgraded, cli_db, tree):
+        assert takt("content", "sync").exit_code == 0
+        publish_takt_time_in_the_browser(cli_db)
+        path = tree.path("courses/yellow-belt/02-takt-time/index.md")
+        path.write_text(path.read_text().replace("Waiting is most", "Waiting is nearly all"))
+        result = takt("content", "sync", "--overwrite-browser-edits")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith("Overwritten by the files: module yellow-belt/takt-time")
+        assert result.stdout == (
+            "Content synced: 0 created, 1 updated, 0 unpublished, 4 unchanged, "
+            "1 browser edit(s) overwritten.\n"
+        )
+        assert count(cli_db, ModuleVersion) == 5
+
+    def test_serve_starts_despite_a_conflict_and_serves_the_database_as_it_is(
+        self, upgraded, cli_db, tree, monkeypatch
+    ):
+        assert takt("content", "sync").exit_code == 0
+        publish_takt_time_in_the_browser(cli_db)
+        path = tree.path("courses/yellow-belt/02-takt-time/index.md")
+        path.write_text(path.read_text().replace("Waiting is most", "Waiting is nearly all"))
+        started: list[str] = []
+        monkeypatch.setattr("app.cli.uvicorn.run", lambda target, **options: started.append(target))
+        result = takt("serve", "--no-demo")
+        assert result.exit_code == 0, result.output
+        assert started == ["app.main:app"]
+        assert "Conflict: module yellow-belt/takt-time" in result.stderr
+        assert "Serving the content as it is in the database" in result.stderr
+        assert count(cli_db, ModuleVersion) == 4
 
 
 class TestDemo:

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.accounts.service import create_user, find_by_email
-from app.models import Role
+from app.authoring import staff
+from app.models import Course, Role
 from app.org import scope, units
 
 
@@ -44,4 +45,7 @@ def ensure_demo_accounts(db: Session) -> list[DemoAccount]:
         if account.role == Role.hr and not scope.scope_of(db, user).roots:
             company = units.ensure_path(db, [DEMO_COMPANY])
             scope.set_scopes(db, user, [company])  # the demo HR user sees the whole bank
+        if account.role == Role.instructor:
+            for course in db.exec(select(Course)):  # the demo instructor teaches every course
+                staff.add_staff(db, course, user, admin=None)
     return list(DEMO_ACCOUNTS)

@@ -41,6 +41,7 @@ class ExamSource:
     path: Path
     meta: ExamFile
     content_hash: str
+    text: str = ""  # exam.yaml as read
 
 
 def load_exam(
@@ -71,4 +72,4 @@ def load_exam(
         )
     if missing:
         return None
-    return ExamSource(path, meta, hashlib.sha256(text.encode()).hexdigest())
+    return ExamSource(path, meta, hashlib.sha256(text.encode()).hexdigest(), text)

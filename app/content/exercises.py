@@ -7,7 +7,7 @@ path:line, like the rest of the content.
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,6 +68,7 @@ class ExerciseSource:
     solution: str
     cases: CasesFile
     content_hash: str
+    texts: dict[str, str] = field(default_factory=dict)  # each file of the folder as read
 
     def definition(self) -> dict[str, Any]:
         """What a version stores: enough to regenerate, grade and self-test any attempt."""
@@ -88,12 +89,19 @@ def load_exercises(exercises_dir: Path, problems: list[Problem]) -> dict[str, Ex
     if not exercises_dir.is_dir():
         return loaded
     for folder in sorted(p for p in exercises_dir.iterdir() if p.is_dir()):
-        found: list[tuple[Path, int, str]] = []
-        source = _load_exercise(folder, found)
-        problems.extend(Problem(path, line, message) for path, line, message in found)
+        source = load_exercise_folder(folder, problems)
         if source is not None:
             loaded[source.slug] = source
     return loaded
+
+
+def load_exercise_folder(folder: Path, problems: list[Problem]) -> ExerciseSource | None:
+    """One exercise folder on its own, checked exactly as a sync checks it: how the
+    browser editor validates a draft before publishing."""
+    found: list[tuple[Path, int, str]] = []
+    source = _load_exercise(folder, found)
+    problems.extend(Problem(path, line, message) for path, line, message in found)
+    return source
 
 
 def _load_exercise(folder: Path, problems: list[tuple[Path, int, str]]) -> ExerciseSource | None:
@@ -125,10 +133,22 @@ def _load_exercise(folder: Path, problems: list[tuple[Path, int, str]]) -> Exerc
             return None
         if not _placeholders_resolve(meta, params, texts[name], folder / name, problems):
             return None
-    digest = hashlib.sha256("\0".join(texts[name] for name in FILES).encode()).hexdigest()
     return ExerciseSource(
-        folder, folder.name, meta, params, texts["prompt.md"], texts["solution.md"], cases, digest
+        folder,
+        folder.name,
+        meta,
+        params,
+        texts["prompt.md"],
+        texts["solution.md"],
+        cases,
+        exercise_content_hash(texts),
+        texts,
     )
+
+
+def exercise_content_hash(texts: dict[str, str]) -> str:
+    """What identifies an exercise's content: its files in a fixed order."""
+    return hashlib.sha256("\0".join(texts[name] for name in FILES).encode()).hexdigest()
 
 
 def _validate_kind(

@@ -24,7 +24,6 @@ SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
 }
 UNSAFE_SVG = re.compile(
     rb"<\s*script|<\s*foreignObject|\son[a-z]+\s*=|javascript:|<\s*iframe|<\s*object|<\s*embed",
@@ -65,36 +64,37 @@ def load_figures(
 
 
 def _load_figure(path: Path, problems: list[Problem]) -> Figure | None:
-    media_type = MEDIA_TYPES.get(path.suffix.lower())
+    figure, problem = check_figure(path.name, path.read_bytes())
+    if problem:
+        line, message = problem
+        problems.append(Problem(path, line, message))
+    return figure
+
+
+def check_figure(name: str, data: bytes) -> tuple[Figure | None, tuple[int, str] | None]:
+    """The figure if the file is an image it claims to be and safe to serve; otherwise the
+    line and message of what is wrong. Used for files on disk and for uploads alike."""
+    media_type = MEDIA_TYPES.get(Path(name).suffix.lower())
     if media_type is None:
-        problems.append(
-            Problem(path, 1, "only images can sit beside a module (svg, png, jpg, webp, gif)")
-        )
-        return None
-    data = path.read_bytes()
+        return None, (1, "only images can sit beside a module (svg, png, jpg, webp, gif)")
     if len(data) > MAX_BYTES:
-        problems.append(Problem(path, 1, f"figure is larger than {MAX_BYTES // (1024 * 1024)} MB"))
-        return None
+        return None, (1, f"figure is larger than {MAX_BYTES // (1024 * 1024)} MB")
     if media_type == "image/svg+xml":
         if b"<svg" not in data[:2048]:
-            problems.append(Problem(path, 1, "not an SVG image"))
-            return None
+            return None, (1, "not an SVG image")
         if match := UNSAFE_SVG.search(data):
             line = data[: match.start()].count(b"\n") + 1
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    "SVG figures may not contain script, event handlers or embedded content",
-                )
-            )
-            return None
-    elif not data.startswith(SIGNATURES[media_type]):
-        problems.append(
-            Problem(path, 1, f"the file is not really a {path.suffix.lower()[1:]} image")
-        )
-        return None
-    return Figure(path.name, media_type, data)
+            message = "SVG figures may not contain script, event handlers or embedded content"
+            return None, (line, message)
+    elif not _has_signature(media_type, data):
+        return None, (1, f"the file is not really a {Path(name).suffix.lower()[1:]} image")
+    return Figure(name, media_type, data), None
+
+
+def _has_signature(media_type: str, data: bytes) -> bool:
+    if media_type == "image/webp":  # RIFF is also WAV and AVI: the form must say WEBP
+        return data.startswith(b"RIFF") and data[8:12] == b"WEBP"
+    return data.startswith(SIGNATURES[media_type])
 
 
 def _is_local(target: str) -> bool:

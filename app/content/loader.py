@@ -5,6 +5,7 @@ One broken file never blocks the rest: whatever is valid is loaded.
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class ModuleSource:
     content_hash: str
     id_line: int = 1
     figures: dict[str, Figure] = field(default_factory=dict)
+    text: str = ""  # index.md as read
 
 
 @dataclass
@@ -38,6 +40,7 @@ class CourseSource:
     content_hash: str
     id_line: int = 1
     exam: ExamSource | None = None
+    text: str = ""  # course.yaml as read
 
 
 @dataclass
@@ -94,7 +97,7 @@ def _load_course(
         )
     id_line = document.line_of(("id",))
     exam = load_exam(folder, exercises, problems)
-    return CourseSource(folder, folder.name, meta, modules, _hash(text), id_line, exam)
+    return CourseSource(folder, folder.name, meta, modules, _hash(text), id_line, exam, text)
 
 
 def _load_listed_module(
@@ -116,6 +119,15 @@ def _load_listed_module(
 
 def _module_folders(course_folder: Path) -> list[str]:
     return [p.name for p in course_folder.iterdir() if p.is_dir() and (p / "index.md").exists()]
+
+
+def load_module_folder(
+    folder: Path, exercise_slugs: set[str], problems: list[Problem]
+) -> ModuleSource | None:
+    """One module folder on its own, checked exactly as a sync checks it, against the
+    given exercises: how the browser editor validates a draft before publishing."""
+    index = ExerciseIndex(exercise_slugs, folder / "no-exercise-folder")
+    return _load_module(folder, index, problems)
 
 
 def _load_module(
@@ -150,15 +162,15 @@ def _load_module(
     match = MODULE_FOLDER.match(folder.name)
     slug = match.group("slug") if match else folder.name
     figures = load_figures(folder, body, _first_body_line(lines, end), problems)
-    digest = _hash(text + "".join(f"\0{name}:{_hash_bytes(f.data)}" for name, f in figures.items()))
-    return ModuleSource(folder, slug, meta, body, digest, document.line_of(("id",)), figures)
+    digest = module_content_hash(text, {name: f.data for name, f in figures.items()})
+    return ModuleSource(folder, slug, meta, body, digest, document.line_of(("id",)), figures, text)
 
 
 @dataclass(frozen=True)
 class ExerciseIndex:
     """The exercises a module may reference: loaded ones, and folders that failed to load."""
 
-    loaded: dict[str, ExerciseSource]
+    loaded: Collection[str]  # slugs of loaded exercises
     folder: Path
 
     def problem_with(self, slug: str) -> str | None:
@@ -226,8 +238,14 @@ def _first_body_line(lines: list[str], front_matter_end: int) -> int:
     return index + 1
 
 
-def _hash_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def module_content_hash(text: str, figures: dict[str, bytes]) -> str:
+    """What identifies a module's content: index.md and its figures, in name order as
+    the figure loader returns them. Publishing from the browser hashes the same way, so
+    exported files sync back as unchanged."""
+    figure_part = "".join(
+        f"\0{name}:{hashlib.sha256(data).hexdigest()}" for name, data in figures.items()
+    )
+    return _hash(text + figure_part)
 
 
 def _hash(text: str) -> str:

@@ -1,5 +1,8 @@
 """The review queue: attempts that need an instructor's judgement, oldest first.
 
+An instructor sees and reviews only the attempts of the courses they are staff of (an
+exercise's course is `Exercise.course_id`); anyone else's attempt is not found. Admins see all.
+
 The instructor scores each rubric criterion (0 to 3) with a comment. The review sets the
 attempt's final score and, in the same transaction, the learner's standing on the exercise.
 Services flush; the route commits.
@@ -11,11 +14,12 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from app.authoring.staff import require_staff
 from app.errors import Conflict, InvalidInput, NotFound
 from app.grading.rubrics import LEVELS, Rubric
 from app.learning.attempts import LoadedExercise, load_version, record_score
 from app.logs import get_logger, log_event
-from app.models import Attempt, Exercise, ExerciseProgress, User
+from app.models import Attempt, Course, Exercise, ExerciseProgress, Role, User
 from app.models.base import utcnow
 
 MAX_COMMENT = 2000
@@ -27,18 +31,30 @@ class Pending:
     attempt: Attempt
     learner: User
     exercise: Exercise
+    course: Course | None
 
 
-def queue(db: Session, limit: int = 50, offset: int = 0) -> tuple[list[Pending], int]:
-    """Attempts waiting for review, oldest first, with the total count."""
-    waiting = col(Attempt.status) == "awaiting_review"
-    total = db.exec(select(func.count()).select_from(Attempt).where(waiting)).one()
+def queue(
+    db: Session, courses: list[Course] | None, limit: int = 50, offset: int = 0
+) -> tuple[list[Pending], int]:
+    """Attempts waiting for review in `courses` (every attempt when None, for an admin),
+    oldest first, with the total count."""
+    where = [col(Attempt.status) == "awaiting_review"]
+    if courses is not None:
+        where.append(col(Exercise.course_id).in_([course.id for course in courses]))
+    total = db.exec(
+        select(func.count())
+        .select_from(Attempt)
+        .join(Exercise, col(Exercise.id) == Attempt.exercise_id)
+        .where(*where)
+    ).one()
     rows = db.exec(
-        select(Attempt, User, Exercise)
+        select(Attempt, User, Exercise, Course)
         .join(User, col(User.id) == Attempt.user_id)
         .join(Exercise, col(Exercise.id) == Attempt.exercise_id)
-        .where(waiting)
-        .order_by(col(Attempt.created_at))
+        .outerjoin(Course, col(Course.id) == Exercise.course_id)
+        .where(*where)
+        .order_by(col(Attempt.created_at), col(Attempt.id))
         .offset(offset)
         .limit(limit)
     ).all()
@@ -56,13 +72,17 @@ class ReviewCase:
     rubric: Rubric
 
 
-def review_case(db: Session, attempt_id: uuid.UUID) -> ReviewCase:
+def review_case(db: Session, reviewer: User, attempt_id: uuid.UUID) -> ReviewCase:
+    """The attempt to review; NotFound unless it needs (or had) a review and the reviewer
+    is staff of its course."""
     attempt = db.get(Attempt, attempt_id)
     if attempt is None or attempt.status not in ("awaiting_review", "reviewed"):
         raise NotFound("There is no such attempt to review.")
     exercise = db.get(Exercise, attempt.exercise_id)
     learner = db.get(User, attempt.user_id)
     assert exercise is not None and learner is not None  # foreign keys
+    if reviewer.role != Role.admin:
+        require_staff(db, reviewer, exercise.course_id)
     loaded = load_version(db, exercise, attempt.exercise_version_id)
     variant = loaded.variant(attempt.seed)
     return ReviewCase(attempt, learner, loaded, variant, loaded.kind.rubric(loaded.params))

@@ -1,6 +1,7 @@
 """All tables, imported here so the metadata is complete for Alembic and create_all."""
 
-from app.models.attempts import Attempt, ExerciseProgress
+from app.models.attempts import Attempt, AttemptRegrade, ExerciseProgress
+from app.models.authoring import CourseStaff, DraftFigure, ExerciseDraft, ModuleDraft
 from app.models.catalog import (
     Course,
     Exercise,
@@ -21,19 +22,24 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "Attempt",
+    "AttemptRegrade",
     "AuthSession",
     "Certificate",
     "Course",
+    "CourseStaff",
     "CourseStanding",
+    "DraftFigure",
     "Enrolment",
     "Exam",
     "ExamSitting",
     "Exercise",
+    "ExerciseDraft",
     "ExerciseProgress",
     "ExerciseVersion",
     "HrScope",
     "LoginFailure",
     "Module",
+    "ModuleDraft",
     "ModuleFigure",
     "ModuleProgress",
     "ModuleVersion",

@@ -57,3 +57,22 @@ class ExerciseProgress(SQLModel, table=True):
     best_score: float = 0.0
     passed: bool = False
     last_attempt_at: datetime | None = None
+
+
+class AttemptRegrade(SQLModel, table=True):
+    """An attempt re-graded against a corrected version of its exercise: what it was
+    (score, version and per-part results) before, what it became, who did it and when."""
+
+    __tablename__ = "attempt_regrade"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: uuid.UUID = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    old_version_id: int = Field(foreign_key="exercise_version.id")
+    new_version_id: int = Field(foreign_key="exercise_version.id")
+    old_score: float
+    new_score: float
+    old_parts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    regraded_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    regraded_at: datetime = Field(default_factory=utcnow)

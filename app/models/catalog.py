@@ -2,7 +2,9 @@
 
 Identity is the uuid in the content file, never the folder name: renaming a folder
 keeps learners' progress. A change of content creates a new version row; the current
-version is the one with the highest number.
+version is the one with the highest number. A version comes from the files (a sync) or
+from the browser (an instructor publishing a draft); each keeps the exact text of its
+files, so `takt content export` writes back what was synced, byte for byte.
 """
 
 import uuid
@@ -27,6 +29,8 @@ class Course(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     is_published: bool = True
     updated_at: datetime = Field(default_factory=utcnow)
+    # course.yaml as last synced; None on rows synced before it was kept.
+    source_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # What earns the certificate, and the courses whose certificates must come first. No
     # rule is SQL NULL (not JSON null), so "courses that certify" is an IS NOT NULL filter.
     certification: dict[str, Any] | None = Field(
@@ -44,6 +48,10 @@ class Module(SQLModel, table=True):
     slug: str = Field(max_length=80)
     position: int = 0
     is_published: bool = True
+    # The folder name course.yaml lists, such as "05-measuring-quality".
+    folder: str = Field(default="", max_length=120)
+    # The files' hash at the last sync: files changed since differ from it.
+    synced_hash: str = Field(default="", max_length=64)
 
 
 class ModuleVersion(SQLModel, table=True):
@@ -64,6 +72,10 @@ class ModuleVersion(SQLModel, table=True):
     body_html: str = Field(sa_column=Column(Text, nullable=False))
     word_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    origin: str = Field(default="files", max_length=16)  # files | browser
+    author_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # index.md exactly as synced or as publishing wrote it; None before it was kept.
+    source_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Exercise(SQLModel, table=True):
@@ -72,6 +84,7 @@ class Exercise(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     is_published: bool = True
+    synced_hash: str = Field(default="", max_length=64)
     # The course whose modules or exam use it (the first, if several do); set by sync.
     course_id: uuid.UUID | None = Field(default=None, foreign_key="course.id")
 
@@ -92,6 +105,12 @@ class ExerciseVersion(SQLModel, table=True):
     prompt_markdown: str = Field(sa_column=Column(Text, nullable=False))
     solution_markdown: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    origin: str = Field(default="files", max_length=16)  # files | browser
+    author_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Each file of the exercise folder by name, as synced or as publishing wrote it.
+    source_files: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class ModuleFigure(SQLModel, table=True):

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import utcnow
@@ -22,6 +22,7 @@ class Exam(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     is_published: bool = True
     updated_at: datetime = Field(default_factory=utcnow)
+    source_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ExamSitting(SQLModel, table=True):

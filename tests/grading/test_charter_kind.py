@@ -235,7 +235,12 @@ class TestTheApp:
         assert f'id="{SLUG}-scope-motor-out"' in page
 
     def test_a_submitted_charter_waits_for_review_with_the_charter_rubric(
-        self, signed_in, content, cast, db, new_client
+        self,
+        signed_in,
+        teaching,
+        cast,
+        db,
+        new_client,
     ):
         ada = signed_in("ada")
         loaded = attempts.load_exercise(db, SLUG)
@@ -248,12 +253,12 @@ class TestTheApp:
         attempt = db.exec(select(Attempt)).one()
         assert attempt.status == "awaiting_review"
         assert "waiting for an instructor" in response.text
-        ines = new_client()
-        sign_in(ines, "ines")
-        review = ines.get(f"/review/{attempt.id}").text
+        ivo = new_client()
+        sign_in(ivo, "ivo")
+        review = ivo.get(f"/review/{attempt.id}").text
         for criterion in CHARTER_RUBRIC.criteria:
             assert criterion.title in review
-        assert ines.get(f"/attempts/{attempt.id}/chart.svg").status_code == 404
+        assert ivo.get(f"/attempts/{attempt.id}/chart.svg").status_code == 404
 
     def test_a_malformed_answer_gets_422_naming_the_field(self, signed_in, content, db):
         ada = signed_in("ada")

@@ -65,6 +65,7 @@ class TestWhoAnAssignmentReaches:
             "ben": None,
             "hana": None,
             "omar": None,
+            "ivo": None,  # in no unit
         }
 
     def test_it_does_not_reach_the_units_siblings(self, hana, engine, org):

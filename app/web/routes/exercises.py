@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from app.authoring.regrade import regrades_of
 from app.deps import CurrentUser, SessionDep
 from app.errors import AnswerInvalid, InvalidInput, NotFound
 from app.grading.kinds.vsm import MapView, VsmKind, map_view
@@ -31,7 +32,7 @@ def submit_attempt(
     loaded = attempts.load_exercise(db, slug)
     version_id = _version_id(form.get("version_id"))
     token = str(form.get("submission_token") or "")
-    if not 16 <= len(token) <= 64:
+    if not (16 <= len(token) <= 64 and token.isascii() and token.isprintable()):
         raise InvalidInput("The form is incomplete; reload the page.", field="submission_token")
     raw = attempts.normalise_raw(
         {k: form.getlist(k) for k in form.keys() if k not in CONTROL_FIELDS}  # noqa: SIM118
@@ -73,7 +74,8 @@ def attempt_page(
 ) -> Response:
     attempt = attempts.get_own_attempt(db, user, attempt_id)
     view = attempts.attempt_view(db, user, attempt)
-    return render(request, "exercises/attempt.html", {"view": view})
+    context = {"view": view, "regrades": regrades_of(db, attempt.id)}
+    return render(request, "exercises/attempt.html", context)
 
 
 def _map_of(request: Request, loaded: attempts.LoadedExercise) -> MapView:
