@@ -60,7 +60,19 @@ SessionDep = Annotated[Session, Depends(get_db)]
 
 
 def optional_user(request: Request, db: SessionDep, settings: SettingsDep) -> User | None:
-    """The caller: a bearer API token if one is sent, else the session cookie."""
+    """The caller: a bearer API token if one is sent, else the session cookie.
+
+    The lookup's transaction ends here. FastAPI runs each dependency and then the route in
+    separate threadpool hops; a connection (and, for a form post on SQLite, the write lock)
+    kept across a hop would be held by a request waiting for a thread while every thread
+    waits for that connection or lock, and a burst of requests would stall.
+    """
+    user = _caller(request, db, settings)
+    db.commit()
+    return user
+
+
+def _caller(request: Request, db: Session, settings: Settings) -> User | None:
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         user = user_for_api_token(db, authorization[7:].strip())

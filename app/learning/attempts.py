@@ -17,12 +17,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from app.content.markdown import render_markdown
 from app.content.sync import current_exercise_version
 from app.errors import AnswerInvalid, Conflict, NotFound
 from app.grading.kinds import get_kind
 from app.grading.kinds.base import Kind, PartOverride, PartSpec, RawAnswer, apply_overrides
-from app.grading.prompts import fill
+from app.grading.prompts import render_filled
 from app.grading.results import AnswerErrors, GradeResult
 from app.grading.variants import make_variant
 from app.models import Attempt, Exercise, ExerciseProgress, ExerciseVersion, User
@@ -60,10 +59,10 @@ class LoadedExercise:
         return make_variant(self.kind, self.params, seed)
 
     def prompt_html(self, variant: dict[str, Any]) -> str:
-        return render_markdown(fill(self.version.prompt_markdown, variant))
+        return render_filled(self.version.prompt_markdown, variant)
 
     def solution_html(self, variant: dict[str, Any]) -> str:
-        return render_markdown(fill(self.version.solution_markdown, variant))
+        return render_filled(self.version.solution_markdown, variant)
 
 
 def _loaded(exercise: Exercise, version: ExerciseVersion) -> LoadedExercise:
