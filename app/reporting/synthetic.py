@@ -12,8 +12,8 @@ gives the same organisation on any database. Two things are not drawn: certifica
 which are secrets, and dates, which count back from the moment of the run.
 
 Attempts follow the app's own rules (at most the exercise's attempts, none after a pass);
-with today's Yellow and Green Belts the mix below gives about 51 attempts per learner on
-average, 5 million at 100,000 learners.
+with today's Yellow, Green and Black Belts the mix below gives about 73 attempts per
+learner on average, 7.3 million at 100,000 learners.
 """
 
 import bisect
