@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         return "__Host-takt_session" if self.secure_cookies else "takt_session"
 
     @property
+    def anon_cookie_name(self) -> str:
+        """The signed-out browser's CSRF nonce; prefixed for the same reason: a sibling
+        subdomain cannot plant a __Host- cookie to fix the nonce in advance."""
+        return "__Host-takt_anon" if self.secure_cookies else "takt_anon"
+
+    @property
     def courses_dir(self) -> Path:
         return self.content_dir / "courses"
 

@@ -16,7 +16,6 @@ from app.security import tokens
 from app.security.sessions import session_token_hash
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-ANON_COOKIE = "takt_anon"
 FORM_FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 PURPOSE = "csrf"
@@ -28,7 +27,9 @@ def csrf_token(request: Request) -> str:
     session_hash = session_token_hash(request.cookies.get(settings.session_cookie_name), settings)
     if session_hash:
         return tokens.sign(session_hash, settings.secret_key, PURPOSE)
-    nonce = request.cookies.get(ANON_COOKIE) or getattr(request.state, "new_anon_nonce", None)
+    nonce = request.cookies.get(settings.anon_cookie_name) or getattr(
+        request.state, "new_anon_nonce", None
+    )
     if not nonce:
         nonce = tokens.new_token()
         request.state.new_anon_nonce = nonce  # set as a cookie by the security middleware
@@ -43,7 +44,7 @@ def _expected_token(request: Request, settings: Settings) -> str | None:
     session_hash = session_token_hash(request.cookies.get(settings.session_cookie_name), settings)
     if session_hash:
         return tokens.sign(session_hash, settings.secret_key, PURPOSE)
-    if nonce := request.cookies.get(ANON_COOKIE):
+    if nonce := request.cookies.get(settings.anon_cookie_name):
         return tokens.sign("anon:" + nonce, settings.secret_key, PURPOSE)
     return None
 

@@ -10,7 +10,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.config import Settings
 from app.error_handlers import unexpected_error_response
 from app.logs import request_id_var
-from app.security.csrf import ANON_COOKIE
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -71,4 +70,4 @@ class SecurityMiddleware:
 
     def _anon_cookie(self, nonce: str) -> str:
         secure = "; Secure" if self.settings.secure_cookies else ""
-        return f"{ANON_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        return f"{self.settings.anon_cookie_name}={nonce}; Path=/; HttpOnly; SameSite=Lax{secure}"

@@ -80,9 +80,11 @@ class TestSigningIn:
             database_url, tmp_path, env="production", base_url="https://takt.example"
         )
         with TestClient(create_app(settings, engine=engine), base_url="https://takt.example") as c:
-            cookie = set_cookie_attributes(c.get("/sign-in"), "takt_anon")
+            cookie = set_cookie_attributes(c.get("/sign-in"), "__Host-takt_anon")
             assert cookie["secure"] == "yes"
             assert cookie["httponly"] == "yes"
+            assert cookie["path"] == "/"
+            assert "domain" not in cookie
 
 
 class TestRefusingASignIn:
