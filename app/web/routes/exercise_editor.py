@@ -15,7 +15,6 @@ from app.authoring import exercise_drafts as drafts
 from app.authoring import staff
 from app.authoring.module_drafts import DraftProblems
 from app.authoring.param_form import ParamField
-from app.authoring.versions import versions_to_compare
 from app.content.sync import current_exercise_version
 from app.deps import InstructorUser, RowId, SessionDep
 from app.errors import InvalidInput, NotFound
@@ -24,6 +23,7 @@ from app.models import Course, Exercise, User
 from app.web.exercise_context import kind_context
 from app.web.forms import FormFields
 from app.web.rendering import DOWNLOAD_POLICY, render
+from app.web.routes import draft_pages
 
 router = APIRouter(prefix="/teach/{course_slug}/exercises")
 Seed = Annotated[int | None, Query(ge=0, lt=2**31)]
@@ -286,17 +286,8 @@ def discard_page(
     request: Request, course_slug: str, slug: str, db: SessionDep, instructor: InstructorUser
 ) -> Response:
     course, exercise = _exercise(db, instructor, course_slug, slug)
-    draft = drafts.draft_of(db, exercise)
-    if draft is None:
-        raise NotFound("There is no draft to discard.")
-    context = {
-        "course": course,
-        "editor_url": _editor_url(course, exercise),
-        "draft": draft,
-        "action": "discard",
-        "what": "exercise",
-    }
-    return render(request, "teach/confirm.html", context)
+    url = _editor_url(course, exercise)
+    return draft_pages.discard_page(request, db, drafts, course, exercise, url)
 
 
 @router.post("/{slug}/discard")
@@ -312,15 +303,8 @@ def history_page(
     request: Request, course_slug: str, slug: str, db: SessionDep, instructor: InstructorUser
 ) -> Response:
     course, exercise = _exercise(db, instructor, course_slug, slug)
-    context = {
-        "course": course,
-        "exercise": exercise,
-        "versions": drafts.history(db, exercise),
-        "draft": drafts.draft_of(db, exercise),
-        "heading": exercise.slug,
-        "editor_url": _editor_url(course, exercise),
-    }
-    return render(request, "teach/history.html", context)
+    url = _editor_url(course, exercise)
+    return draft_pages.history_page(request, db, drafts, course, exercise, url)
 
 
 @router.get("/{slug}/diff")
@@ -334,15 +318,8 @@ def diff_page(
     new: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
     course, exercise = _exercise(db, instructor, course_slug, slug)
-    old, new = versions_to_compare(old, new)
-    context = {
-        "course": course,
-        "old": old,
-        "new": new,
-        "lines": drafts.diff(db, exercise, old, new),
-        "editor_url": _editor_url(course, exercise),
-    }
-    return render(request, "teach/diff.html", context)
+    url = _editor_url(course, exercise)
+    return draft_pages.diff_page(request, db, drafts, course, exercise, url, (old, new))
 
 
 @router.get("/{slug}/versions/{number}/restore")
@@ -355,16 +332,8 @@ def restore_page(
     instructor: InstructorUser,
 ) -> Response:
     course, exercise = _exercise(db, instructor, course_slug, slug)
-    drafts.version_of(db, exercise, number)
-    context = {
-        "course": course,
-        "editor_url": _editor_url(course, exercise),
-        "draft": drafts.draft_of(db, exercise),
-        "action": "restore",
-        "number": number,
-        "what": "exercise",
-    }
-    return render(request, "teach/confirm.html", context)
+    url = _editor_url(course, exercise)
+    return draft_pages.restore_page(request, db, drafts, course, exercise, url, number)
 
 
 @router.post("/{slug}/versions/{number}/restore")

@@ -10,14 +10,14 @@ from starlette.responses import Response
 
 from app.authoring import module_drafts as drafts
 from app.authoring import staff
-from app.authoring.versions import versions_to_compare
 from app.content.figures import MAX_BYTES
 from app.content.sync import current_version
 from app.deps import InstructorUser, RowId, SessionDep
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.models import Course, Exercise, Module, User
 from app.web.forms import FormFields
 from app.web.rendering import render
+from app.web.routes import draft_pages
 
 router = APIRouter(prefix="/teach/{course_slug}/modules")
 
@@ -258,17 +258,8 @@ def discard_page(
     request: Request, course_slug: str, module_slug: str, db: SessionDep, instructor: InstructorUser
 ) -> Response:
     course, module = _module(db, instructor, course_slug, module_slug)
-    draft = drafts.draft_of(db, module)
-    if draft is None:
-        raise NotFound("There is no draft to discard.")
-    context = {
-        "course": course,
-        "editor_url": _editor_url(course, module),
-        "draft": draft,
-        "action": "discard",
-        "what": "module",
-    }
-    return render(request, "teach/confirm.html", context)
+    url = _editor_url(course, module)
+    return draft_pages.discard_page(request, db, drafts, course, module, url)
 
 
 @router.post("/{module_slug}/discard")
@@ -286,15 +277,8 @@ def history_page(
     request: Request, course_slug: str, module_slug: str, db: SessionDep, instructor: InstructorUser
 ) -> Response:
     course, module = _module(db, instructor, course_slug, module_slug)
-    context = {
-        "course": course,
-        "module": module,
-        "versions": drafts.history(db, module),
-        "draft": drafts.draft_of(db, module),
-        "heading": module.slug,
-        "editor_url": _editor_url(course, module),
-    }
-    return render(request, "teach/history.html", context)
+    url = _editor_url(course, module)
+    return draft_pages.history_page(request, db, drafts, course, module, url)
 
 
 @router.get("/{module_slug}/diff")
@@ -308,16 +292,8 @@ def diff_page(
     new: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> Response:
     course, module = _module(db, instructor, course_slug, module_slug)
-    old, new = versions_to_compare(old, new)
-    context = {
-        "course": course,
-        "module": module,
-        "old": old,
-        "new": new,
-        "lines": drafts.diff(db, module, old, new),
-        "editor_url": _editor_url(course, module),
-    }
-    return render(request, "teach/diff.html", context)
+    url = _editor_url(course, module)
+    return draft_pages.diff_page(request, db, drafts, course, module, url, (old, new))
 
 
 @router.get("/{module_slug}/versions/{number}/restore")
@@ -330,16 +306,8 @@ def restore_page(
     instructor: InstructorUser,
 ) -> Response:
     course, module = _module(db, instructor, course_slug, module_slug)
-    drafts.version_of(db, module, number)
-    context = {
-        "course": course,
-        "editor_url": _editor_url(course, module),
-        "draft": drafts.draft_of(db, module),
-        "action": "restore",
-        "number": number,
-        "what": "module",
-    }
-    return render(request, "teach/confirm.html", context)
+    url = _editor_url(course, module)
+    return draft_pages.restore_page(request, db, drafts, course, module, url, number)
 
 
 @router.post("/{module_slug}/versions/{number}/restore")
