@@ -278,6 +278,15 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/hr/units/{unit_id}"): HR_SCOPE,
 }
 
+# Query strings that name an object, each sent as one more request with its own policy.
+QUERIES: dict[tuple[str, str], tuple[str, Policy]] = {
+    ("GET", "/review"): ("course={course_slug}", COURSE_STAFF),
+    ("GET", "/hr/assignments"): ("unit={unit_id}", HR_SCOPE),
+    ("GET", "/hr/exports/certificates.csv"): ("unit={unit_id}", HR_SCOPE),
+    ("GET", "/hr/exports/progress.csv"): ("unit={unit_id}", HR_SCOPE),
+    ("GET", "/api/v1/hr/certificates"): ("unit_id={unit_id}", HR_SCOPE),
+    ("GET", "/api/v1/hr/progress"): ("unit_id={unit_id}", HR_SCOPE),
+}
 # Sent last, each from a second browser signed in as the caller.
 ENDS_SESSION = {("POST", "/sign-out"), ("POST", "/account/sign-out-everywhere")}
 # Admitted, these take away the drafts (and the draft's figures) that other routes of the

@@ -24,10 +24,12 @@ from tests.security.matrix import (
     CALLERS,
     ENDS_SESSION,
     POLICIES,
+    QUERIES,
     SENT_LAST,
     Answer,
     Caller,
     MatrixWorld,
+    Policy,
     build_world,
     fill,
 )
@@ -49,7 +51,7 @@ class TestThePolicyTable:
         assert not gone, f"these routes no longer exist; drop them from matrix.POLICIES: {gone}"
 
     def test_the_special_cases_name_routes_of_the_table(self):
-        assert not (ENDS_SESSION | SENT_LAST) - set(POLICIES)
+        assert not (ENDS_SESSION | SENT_LAST | set(QUERIES)) - set(POLICIES)
 
 
 def answers_as_expected(response: Response, expected: Answer, url: str) -> bool:
@@ -94,11 +96,17 @@ class Walk:
     def run(self, routes: list[RouteEntry]) -> list[str]:
         for route in sorted(routes, key=self.order):
             url = fill(route.path, self.world)
-            expected = POLICIES[key(route)].expected(self.caller)
-            self.check(route, url, expected)
-            if url.startswith("/api/") and self.caller.key is not None:
-                self.check(route, url, expected, bearer=self.world.tokens[self.caller.key])
+            self.both_ways(route, url, POLICIES[key(route)])
+            if key(route) in QUERIES:
+                query, policy = QUERIES[key(route)]
+                self.both_ways(route, f"{url}?{fill(query, self.world)}", policy)
         return self.mismatches
+
+    def both_ways(self, route: RouteEntry, url: str, policy: Policy) -> None:
+        """From the browser and, for the API, with the caller's API token too."""
+        self.check(route, url, policy)
+        if url.startswith("/api/") and self.caller.key is not None:
+            self.check(route, url, policy, bearer=self.world.tokens[self.caller.key])
 
     @staticmethod
     def order(route: RouteEntry) -> int:
@@ -110,7 +118,8 @@ class Walk:
             return 2
         return 0 if route.method == "GET" else 1
 
-    def check(self, route: RouteEntry, url: str, expected: Answer, bearer: str = "") -> None:
+    def check(self, route: RouteEntry, url: str, policy: Policy, bearer: str = "") -> None:
+        expected = policy.expected(self.caller)
         client, csrf = self.browser, self.csrf
         if key(route) in ENDS_SESSION and self.caller.key is not None:
             client, csrf = self.signed_in()  # signing in wrote a session
@@ -122,7 +131,6 @@ class Walk:
         if not answers_as_expected(response, expected, url):
             location = response.headers.get("location")
             got = f"{response.status_code}" + (f" to {location}" if location else "")
-            policy = POLICIES[key(route)]
             self.mismatches.append(f"{said}: expected {expected.value} ({policy}), got {got}")
         self.unchanged = None  # an admitted write may change the database
         if before is not None:
