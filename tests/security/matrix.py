@@ -6,10 +6,10 @@ The objects are Ada's, in the Yellow Belt and in a unit outside Hana's view:
     Northwind ─┬─ Operations   (Ben; Hana's scope)
                └─ Finance      (Ada)
 
-Ada has three attempts (graded, a map, one awaiting review), an open exam sitting, a
-certificate and an API token; the Yellow Belt has a module draft with a figure and an
-exercise draft; Omar assigned the Yellow Belt to Finance. Ines teaches the Yellow Belt,
-Ivo the Green Belt only.
+Ada has three attempts (graded, a map, one awaiting review), an open Green Belt exam
+sitting, the Yellow Belt certificate and an API token; the Yellow Belt has a module draft
+with a figure and an exercise draft; Omar assigned the Yellow Belt to Finance. Ines teaches
+the Yellow Belt, Ivo the Green Belt only.
 """
 
 import re
