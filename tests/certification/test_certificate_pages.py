@@ -39,6 +39,17 @@ def test_nobody_else_gets_the_pdf(certificate, new_client):
     assert ben.get(f"/certificates/{certificate.id}.pdf").status_code == 404
 
 
+@pytest.mark.parametrize("file", ["pdf", "jwt"])
+def test_an_admin_gets_the_files_of_a_holder_placed_in_no_unit(certificate, cast, new_client, file):
+    assert cast["ada"].org_unit_id is None  # no organisation imported: no HR scope covers her
+    omar = new_client()
+    sign_in(omar, "omar")
+    assert omar.get(f"/certificates/{certificate.id}.{file}").status_code == 200
+    hana = new_client()
+    sign_in(hana, "hana")
+    assert hana.get(f"/certificates/{certificate.id}.{file}").status_code == 404
+
+
 def test_the_course_page_offers_the_pdf_to_its_holder(signed_in, certificate):
     assert (
         f"/certificates/{certificate.id}.pdf" in signed_in("ada").get("/courses/yellow-belt").text

@@ -33,13 +33,15 @@ def certificate_file(
 
 
 def _viewable(db: SessionDep, user: User, certificate_id: uuid.UUID) -> Certificate:
-    """The holder's own certificate, or one whose holder is in an HR user's view."""
+    """The holder's own certificate, any certificate for an admin (who lists and revokes
+    them all, whether or not the holder is placed in a unit), or one whose holder is in
+    an HR user's view."""
     if user.role not in (Role.hr, Role.admin):
         return service.get_own_certificate(db, user, certificate_id)
     certificate = db.get(Certificate, certificate_id)
     if certificate is None:
         raise NotFound("There is no such certificate.")
-    if certificate.user_id != user.id:
+    if certificate.user_id != user.id and user.role != Role.admin:
         certificate_in_scope(db, scope_of(db, user), certificate)
     return certificate
 
