@@ -18,10 +18,10 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, select
 
+from app.authoring import versions
 from app.authoring.module_drafts import DraftProblems
 from app.authoring.param_form import ParamField, param_fields, read_params
 from app.authoring.self_test import SelfTestReport, self_test
-from app.authoring.versions import version_diff
 from app.content.exercises import FILES, ExerciseSource, load_exercise_folder
 from app.content.problems import Problem
 from app.content.schemas import Slug
@@ -286,14 +286,7 @@ def discard(db: Session, exercise: Exercise, user: User) -> None:
 
 
 def version_of(db: Session, exercise: Exercise, number: int) -> ExerciseVersion:
-    version = db.exec(
-        select(ExerciseVersion).where(
-            ExerciseVersion.exercise_id == exercise.id, ExerciseVersion.number == number
-        )
-    ).first()
-    if version is None:
-        raise NotFound(f"This exercise has no version {number}.")
-    return version
+    return versions.version_of(db, ExerciseVersion, exercise.id, number)  # type: ignore[return-value]
 
 
 def restore(db: Session, exercise: Exercise, number: int, user: User) -> ExerciseDraft:
@@ -309,27 +302,12 @@ def restore(db: Session, exercise: Exercise, number: int, user: User) -> Exercis
     return restored
 
 
-@dataclass(frozen=True)
-class VersionLine:
-    number: int
-    created_at: object
-    origin: str
-    author: str | None
-    title: str
-
-
-def history(db: Session, exercise: Exercise) -> list[VersionLine]:
-    rows = db.exec(
-        select(ExerciseVersion, User.name)
-        .outerjoin(User, col(User.id) == ExerciseVersion.author_id)
-        .where(ExerciseVersion.exercise_id == exercise.id)
-        .order_by(col(ExerciseVersion.number).desc())
-    ).all()
-    return [VersionLine(v.number, v.created_at, v.origin, name, v.title) for v, name in rows]
+def history(db: Session, exercise: Exercise) -> list[versions.VersionLine]:
+    return versions.history(db, ExerciseVersion, exercise.id)
 
 
 def diff(db: Session, exercise: Exercise, old: int, new: int) -> list[tuple[str, str]]:
-    return version_diff(
+    return versions.version_diff(
         _text_of(exercise, version_of(db, exercise, old)),
         _text_of(exercise, version_of(db, exercise, new)),
     )

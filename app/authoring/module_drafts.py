@@ -17,7 +17,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, delete, func, select
 
-from app.authoring.versions import version_diff
+from app.authoring import versions
 from app.content.figures import MAX_BYTES, check_figure
 from app.content.loader import ModuleSource, load_module_folder
 from app.content.markdown import render_markdown
@@ -274,42 +274,16 @@ def restore(db: Session, module: Module, number: int, user: User) -> ModuleDraft
 
 
 def version_of(db: Session, module: Module, number: int) -> ModuleVersion:
-    version = db.exec(
-        select(ModuleVersion).where(
-            ModuleVersion.module_id == module.id, ModuleVersion.number == number
-        )
-    ).first()
-    if version is None:
-        raise NotFound(f"This module has no version {number}.")
-    return version
+    return versions.version_of(db, ModuleVersion, module.id, number)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True)
-class VersionLine:
-    number: int
-    created_at: object
-    origin: str
-    author: str | None
-    title: str
-    word_count: int
-
-
-def history(db: Session, module: Module) -> list[VersionLine]:
-    rows = db.exec(
-        select(ModuleVersion, User.name)
-        .outerjoin(User, col(User.id) == ModuleVersion.author_id)
-        .where(ModuleVersion.module_id == module.id)
-        .order_by(col(ModuleVersion.number).desc())
-    ).all()
-    return [
-        VersionLine(v.number, v.created_at, v.origin, name, v.title, v.word_count)
-        for v, name in rows
-    ]
+def history(db: Session, module: Module) -> list[versions.VersionLine]:
+    return versions.history(db, ModuleVersion, module.id)
 
 
 def diff(db: Session, module: Module, old: int, new: int) -> list[tuple[str, str]]:
     before, after = version_of(db, module, old), version_of(db, module, new)
-    return version_diff(_text_of(module, before), _text_of(module, after))
+    return versions.version_diff(_text_of(module, before), _text_of(module, after))
 
 
 def _text_of(module: Module, version: ModuleVersion) -> str:

@@ -154,6 +154,9 @@ def test_history_diff_and_restore(ines, db):
     form = editor_form(ines)
     form["title"] = "A clearer title"
     assert post(ines, "publish", form).status_code == 303
+    history = ines.get(f"{EDITOR}/history").text
+    assert "A clearer title" in history and "Ines Ibarra, in the browser" in history
+    assert "Words" not in history  # exercises have no word count
     diff = ines.get(f"{EDITOR}/diff?old=1&new=2").text
     assert '<span class="diff-add">+ title: A clearer title</span>' in diff
     confirm = ines.get(f"{EDITOR}/versions/1/restore")

@@ -148,6 +148,7 @@ def test_history_diff_and_restore(ines, db):
     assert post(ines, "publish", changed).status_code == 303
     history = ines.get(f"{EDITOR}/history").text
     assert "Ines Ibarra, in the browser" in history and "content files (sync)" in history
+    assert '<th scope="col">Words</th>' in history  # a module's versions show their length
     diff = ines.get(f"{EDITOR}/diff?old=1&new=2").text
     assert '<span class="diff-add">+ An added line.</span>' in diff
     confirm = ines.get(f"{EDITOR}/versions/1/restore")
