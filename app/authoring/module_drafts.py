@@ -326,12 +326,7 @@ def add_figure(db: Session, module: Module, filename: str, data: bytes) -> Draft
 
 
 def remove_figure(db: Session, module: Module, name: str) -> None:
-    row = db.exec(
-        select(DraftFigure).where(DraftFigure.module_id == module.id, DraftFigure.name == name)
-    ).first()
-    if row is None:
-        raise NotFound("The draft has no image of that name.")
-    db.delete(row)
+    db.delete(draft_figure(db, module, name))
     db.flush()
 
 
