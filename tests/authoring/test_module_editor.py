@@ -93,6 +93,25 @@ def test_a_published_version_keeps_the_figures_the_text_uses(ines, db):
     assert f'src="/figures/{newest.module_id}/{newest.number}/flow.png"' in newest.body_html
 
 
+def test_an_uploaded_image_is_served_to_the_editor_until_removed(ines):
+    form = editor_form(ines)
+    upload = ines.post(
+        f"{EDITOR}/figures",
+        data={"csrf_token": form["csrf_token"]},
+        files={"figure": ("flow.png", PNG, "image/png")},
+        follow_redirects=False,
+    )
+    assert upload.status_code == 303
+    served = ines.get(f"{EDITOR}/draft-figures/flow.png")
+    assert served.status_code == 200 and served.content == PNG
+    assert (
+        post(ines, "figures/flow.png/delete", {"csrf_token": form["csrf_token"]}).status_code == 303
+    )
+    assert ines.get(f"{EDITOR}/draft-figures/flow.png").status_code == 404
+    again = post(ines, "figures/flow.png/delete", {"csrf_token": form["csrf_token"]})
+    assert again.status_code == 404
+
+
 def test_a_text_that_refers_to_a_missing_image_is_not_published(ines, db):
     form = editor_form(ines)
     form["body"] += "\n\n![Missing](nowhere.png)"
