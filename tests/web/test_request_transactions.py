@@ -2,15 +2,22 @@
 the lookup and the route in separate threadpool hops, and a connection or SQLite write
 lock held between them stalls a burst of requests."""
 
+import asyncio
+
+import anyio.to_thread
+import httpx2
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 from starlette.requests import Request
 
+from app import db as app_db
 from app.accounts.service import create_api_token
 from app.db import writer
 from app.deps import optional_user
-from app.models import User
+from app.learning import attempts
+from app.models import Attempt, User
 from tests.accounts.conftest import session_cookie
+from tests.exercise_helpers import SLUG, reference_form
 
 
 def form_post(app: FastAPI, headers: list[tuple[bytes, bytes]]) -> Request:
@@ -35,3 +42,46 @@ def test_an_api_token_lookup_leaves_no_transaction_open(app, db, cast, settings)
         user = optional_user(request, session, settings)
         assert user is not None and user.id == cast["ada"].id
         assert not session.in_transaction()
+
+
+def test_a_burst_of_api_submissions_is_answered_without_waiting_out_a_lock(
+    app, db, cast, content, monkeypatch
+):
+    """More submissions at once than there are threads. A route that read after its commit
+    held a new transaction (on SQLite, the write lock) through the answer's serialisation,
+    which waits for a thread, while every thread waited for that lock: nothing moved until
+    the lock wait ran out."""
+    monkeypatch.setattr(app_db, "SQLITE_BUSY_TIMEOUT_S", 3)  # fail in seconds, not 30
+    learners = [cast["ada"], cast["ben"]]
+    for n in range(4):
+        learners.append(User(email=f"burst-{n}@takt.example", name=f"Burst {n}", password_hash="x"))
+        db.add(learners[-1])
+    db.commit()
+    posts = []
+    for learner in learners:
+        _, token = create_api_token(db, learner, "burst")
+        answer = reference_form(db, learner)
+        version_id = attempts.load_exercise(db, SLUG).version.id
+        body = {
+            "version_id": version_id,
+            "submission_token": f"burst-submission-{learner.id}",
+            "answer": {name: values[0] for name, values in answer.items()},
+        }
+        posts.append(({"Authorization": f"Bearer {token}"}, body))
+    db.commit()
+
+    async def burst() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            replies = await asyncio.gather(
+                *(
+                    c.post(f"/api/v1/exercises/{SLUG}/attempts", json=body, headers=headers)
+                    for headers, body in posts
+                )
+            )
+        return [reply.status_code for reply in replies]
+
+    assert asyncio.run(burst()) == [201] * len(learners)
+    made = db.exec(select(func.count()).select_from(Attempt)).one()
+    assert made == len(learners)

@@ -73,8 +73,11 @@ def submit(slug: str, body: AttemptIn, db: SessionDep, user: CurrentUser) -> Att
     loaded = attempts.load_exercise(db, slug)
     raw = attempts.normalise_raw(body.answer)
     attempt = attempts.submit(db, user, loaded, body.version_id, body.submission_token, raw)
+    # Read before the commit: a read after it would open a transaction (on SQLite, a write
+    # lock) held through the answer's serialisation, which waits for a free thread.
+    answer = _attempt_out(attempts.attempt_view(db, user, attempt))
     db.commit()
-    return _attempt_out(attempts.attempt_view(db, user, attempt))
+    return answer
 
 
 @router.get("/me/attempts", response_model=list[AttemptOut])
