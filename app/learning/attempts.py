@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -177,29 +178,7 @@ def _progress(db: Session, user: User, exercise_id: uuid.UUID) -> ExerciseProgre
 def page_exercise_states(db: Session, user: User, slugs: list[str]) -> list[ExerciseState]:
     """The published exercises among `slugs`, in that order, each with the learner's
     standing and attempts, in one statement: what a module page shows."""
-    latest = (
-        select(ExerciseVersion.exercise_id, func.max(ExerciseVersion.number).label("number"))
-        .group_by(col(ExerciseVersion.exercise_id))
-        .subquery()
-    )
-    rows = db.exec(
-        select(Exercise, ExerciseVersion, ExerciseProgress, Attempt)
-        .join(latest, latest.c.exercise_id == Exercise.id)
-        .join(
-            ExerciseVersion,
-            (col(ExerciseVersion.exercise_id) == Exercise.id)
-            & (col(ExerciseVersion.number) == latest.c.number),
-        )
-        .outerjoin(
-            ExerciseProgress,
-            (col(ExerciseProgress.exercise_id) == Exercise.id)
-            & (ExerciseProgress.user_id == user.id),
-        )
-        .outerjoin(
-            Attempt, (col(Attempt.exercise_id) == Exercise.id) & (Attempt.user_id == user.id)
-        )
-        .where(col(Exercise.slug).in_(slugs), col(Exercise.is_published))
-    ).all()
+    rows = db.exec(_PAGE_EXERCISES, params={"slugs": slugs, "user_id": user.id}).all()
     found: dict[str, tuple[Exercise, ExerciseVersion, ExerciseProgress | None, list[Attempt]]] = {}
     for exercise, version, progress, attempt in rows:
         entry = found.setdefault(exercise.slug, (exercise, version, progress, []))
@@ -215,6 +194,39 @@ def page_exercise_states(db: Session, user: User, slugs: list[str]) -> list[Exer
         made.sort(key=lambda a: a.number, reverse=True)
         states.append(ExerciseState(loaded, seed, loaded.variant(seed), made, progress))
     return states
+
+
+def _page_exercises_statement() -> Any:
+    latest = (
+        select(ExerciseVersion.exercise_id, func.max(ExerciseVersion.number).label("number"))
+        .group_by(col(ExerciseVersion.exercise_id))
+        .subquery()
+    )
+    learner = bindparam("user_id")
+    return (
+        select(Exercise, ExerciseVersion, ExerciseProgress, Attempt)
+        .join(latest, latest.c.exercise_id == Exercise.id)
+        .join(
+            ExerciseVersion,
+            (col(ExerciseVersion.exercise_id) == Exercise.id)
+            & (col(ExerciseVersion.number) == latest.c.number),
+        )
+        .outerjoin(
+            ExerciseProgress,
+            (col(ExerciseProgress.exercise_id) == Exercise.id)
+            & (col(ExerciseProgress.user_id) == learner),
+        )
+        .outerjoin(
+            Attempt, (col(Attempt.exercise_id) == Exercise.id) & (col(Attempt.user_id) == learner)
+        )
+        .where(
+            col(Exercise.slug).in_(bindparam("slugs", expanding=True)), col(Exercise.is_published)
+        )
+    )
+
+
+# Built once, like the module page's own statement (app.learning.service).
+_PAGE_EXERCISES = _page_exercises_statement()
 
 
 def normalise_raw(raw: dict[str, Any]) -> dict[str, list[str]]:

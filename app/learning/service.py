@@ -5,7 +5,7 @@ from collections import OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, func
+from sqlalchemy import Subquery, bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -131,28 +131,34 @@ def module_page(db: Session, course_slug: str, module_slug: str, user: User) -> 
     """A module with its course's outline and the learner's read marks, in one statement;
     the module's text comes from memory after the first reader. The outline's versions
     are loaded without their text, and touching it raises rather than querying again."""
-    rows = db.exec(
-        published_modules_with_versions()
-        .add_columns(Course, ModuleProgress.id)
-        .join(Course, col(Course.id) == Module.course_id)
-        .outerjoin(
-            ModuleProgress,
-            (col(ModuleProgress.module_id) == Module.id) & (ModuleProgress.user_id == user.id),
-        )
-        .where(Course.slug == course_slug, col(Course.is_published))
-        .order_by(col(Module.position))
-        .options(
-            defer(ModuleVersion.body_html, raiseload=True),  # type: ignore[arg-type]
-            defer(ModuleVersion.body_markdown, raiseload=True),  # type: ignore[arg-type]
-            defer(ModuleVersion.source_text, raiseload=True),  # type: ignore[arg-type]
-        )
-    ).all()
+    rows = db.exec(_MODULE_PAGE, params={"course_slug": course_slug, "user_id": user.id}).all()
     outline = [ModuleLine(module, version, read is not None) for module, version, _, read in rows]
     line = next((line for line in outline if line.module.slug == module_slug), None)
     if line is None:
         raise NotFound("There is no module at this address.")
     course = rows[0][2]
     return ModulePage(course, line.module, line.version, _body_of(db, line.version), outline)
+
+
+# Built once: the most read page's statement is not rebuilt (nor its cache key worked out
+# again) on every request.
+_MODULE_PAGE = (
+    published_modules_with_versions()
+    .add_columns(Course, ModuleProgress.id)
+    .join(Course, col(Course.id) == Module.course_id)
+    .outerjoin(
+        ModuleProgress,
+        (col(ModuleProgress.module_id) == Module.id)
+        & (col(ModuleProgress.user_id) == bindparam("user_id")),
+    )
+    .where(col(Course.slug) == bindparam("course_slug"), col(Course.is_published))
+    .order_by(col(Module.position))
+    .options(
+        defer(ModuleVersion.body_html, raiseload=True),  # type: ignore[arg-type]
+        defer(ModuleVersion.body_markdown, raiseload=True),  # type: ignore[arg-type]
+        defer(ModuleVersion.source_text, raiseload=True),  # type: ignore[arg-type]
+    )
+)
 
 
 def _body_of(db: Session, version: ModuleVersion) -> str:
