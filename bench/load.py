@@ -273,6 +273,7 @@ def report_rounds(rounds: dict[str, list[WrkResult]], connections: int) -> None:
             f"{statistics.median(r):>8.3f} ({min(r):.3f}–{max(r):.3f})"
             + (f"  {bad} bad answers" if bad else "")
         )
+        print(f"    rounds: {', '.join(f'{x.rate:,.0f}' for x in results)} req/s")
     noise = loadkit.spread([x.rate for x in baseline])
     if noise > 0.15:
         print(f"  noisy: the baseline spread {noise:.0%} across rounds; rerun")
