@@ -196,21 +196,33 @@ def page_exercise_states(db: Session, user: User, slugs: list[str]) -> list[Exer
     return states
 
 
-def _page_exercises_statement() -> Any:
+def _published_exercises_statement() -> Any:
+    """Published exercises named in the `slugs` parameter, each at its current version."""
     latest = (
         select(ExerciseVersion.exercise_id, func.max(ExerciseVersion.number).label("number"))
         .group_by(col(ExerciseVersion.exercise_id))
         .subquery()
     )
-    learner = bindparam("user_id")
     return (
-        select(Exercise, ExerciseVersion, ExerciseProgress, Attempt)
+        select(Exercise, ExerciseVersion)
         .join(latest, latest.c.exercise_id == Exercise.id)
         .join(
             ExerciseVersion,
             (col(ExerciseVersion.exercise_id) == Exercise.id)
             & (col(ExerciseVersion.number) == latest.c.number),
         )
+        .where(
+            col(Exercise.slug).in_(bindparam("slugs", expanding=True)), col(Exercise.is_published)
+        )
+    )
+
+
+def _page_exercises_statement() -> Any:
+    """The same, with the progress and attempts of the learner in the `user_id` parameter."""
+    learner = bindparam("user_id")
+    return (
+        _published_exercises_statement()
+        .add_columns(ExerciseProgress, Attempt)
         .outerjoin(
             ExerciseProgress,
             (col(ExerciseProgress.exercise_id) == Exercise.id)
@@ -219,13 +231,12 @@ def _page_exercises_statement() -> Any:
         .outerjoin(
             Attempt, (col(Attempt.exercise_id) == Exercise.id) & (col(Attempt.user_id) == learner)
         )
-        .where(
-            col(Exercise.slug).in_(bindparam("slugs", expanding=True)), col(Exercise.is_published)
-        )
     )
 
 
-# Built once, like the module page's own statement (app.learning.service).
+# Built once, like the module page's own statement (app.learning.service): the pages
+# that use them are the most requested.
+_PUBLISHED_EXERCISES = _published_exercises_statement()
 _PAGE_EXERCISES = _page_exercises_statement()
 
 
@@ -375,12 +386,18 @@ def attempt_view(db: Session, user: User, attempt: Attempt) -> AttemptView:
     return AttemptView(attempt, exercise, version, GradeResult.from_json(attempt.parts), finished)
 
 
-def load_exercises(db: Session, slugs: list[str]) -> list[LoadedExercise]:
-    """The published exercises among `slugs`, in that order; withdrawn ones are left out."""
-    loaded = []
-    for slug in slugs:
-        try:
-            loaded.append(load_exercise(db, slug))
-        except NotFound:
-            continue
-    return loaded
+def published_exercises(db: Session, slugs: list[str]) -> dict[str, LoadedExercise]:
+    """The published exercises among `slugs`, each at its current version, by slug, in one
+    statement; withdrawn ones are left out."""
+    rows = db.exec(_PUBLISHED_EXERCISES, params={"slugs": sorted(set(slugs))}).all()
+    return {exercise.slug: _loaded(exercise, version) for exercise, version in rows}
+
+
+def load_versions(db: Session, version_ids: list[int]) -> dict[int, LoadedExercise]:
+    """Exercise versions by id, each with its exercise, in one statement."""
+    rows = db.exec(
+        select(Exercise, ExerciseVersion)
+        .join(ExerciseVersion, col(ExerciseVersion.exercise_id) == Exercise.id)
+        .where(col(ExerciseVersion.id).in_(sorted(set(version_ids))))
+    ).all()
+    return {version.id: _loaded(exercise, version) for exercise, version in rows}  # type: ignore[misc]

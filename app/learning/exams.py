@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from app.errors import AnswerInvalid, Conflict, NotFound
 from app.grading.results import AnswerErrors, GradeResult
-from app.learning.attempts import LoadedExercise, load_exercise, load_version
-from app.models import Course, Exam, ExamSitting, Exercise, User
+from app.learning.attempts import LoadedExercise, load_versions, published_exercises
+from app.models import Course, Exam, ExamSitting, User
 from app.models.base import utcnow
 from app.reporting import summaries
 
@@ -130,17 +130,19 @@ def _plan(db: Session, user: User, exam: Exam, number: int) -> dict[str, Any]:
     digest = hashlib.sha256(f"takt-exam:{user.id}:{exam.id}:{number}".encode()).digest()
     rng = random.Random(int.from_bytes(digest[:8], "big"))  # noqa: S311 - drawing questions, not secrets
     rules = exam.definition
-    slots = []
-    for slot in rules["slots"]:
-        loaded = load_exercise(db, rng.choice(slot["pool"]))
-        slots.append(
-            {
-                "exercise_id": str(loaded.exercise.id),
-                "version_id": loaded.version.id,
-                "seed": rng.randrange(2**31),
-                "weight": slot["weight"],
-            }
-        )
+    drawn = [(rng.choice(slot["pool"]), rng.randrange(2**31), slot) for slot in rules["slots"]]
+    found = published_exercises(db, [slug for slug, _, _ in drawn])
+    if any(slug not in found for slug, _, _ in drawn):
+        raise NotFound("There is no such exercise.")
+    slots = [
+        {
+            "exercise_id": str(found[slug].exercise.id),
+            "version_id": found[slug].version.id,
+            "seed": seed,
+            "weight": slot["weight"],
+        }
+        for slug, seed, slot in drawn
+    ]
     keep = ("time_limit_minutes", "pass_mark", "feedback")
     return {**{k: rules[k] for k in keep}, "slots": slots}
 
@@ -164,10 +166,20 @@ def question(db: Session, sitting: ExamSitting, index: int) -> Question:
     slots = sitting.plan["slots"]
     if not 0 <= index < len(slots):
         raise NotFound("There is no such question in this exam.")
-    slot = slots[index]
-    exercise = db.get(Exercise, uuid.UUID(slot["exercise_id"]))
-    assert exercise is not None  # a foreign key of the frozen plan
-    loaded = load_version(db, exercise, int(slot["version_id"]))
+    return _question(index, slots[index], load_versions(db, [int(slots[index]["version_id"])]))
+
+
+def questions(db: Session, sitting: ExamSitting) -> list[Question]:
+    """Every question of the sitting, in one statement."""
+    slots = sitting.plan["slots"]
+    versions = load_versions(db, [int(slot["version_id"]) for slot in slots])
+    return [_question(index, slot, versions) for index, slot in enumerate(slots)]
+
+
+def _question(index: int, slot: dict[str, Any], versions: dict[int, LoadedExercise]) -> Question:
+    loaded = versions.get(int(slot["version_id"]))
+    if loaded is None or str(loaded.exercise.id) != slot["exercise_id"]:
+        raise NotFound("That version of the exercise does not exist.")
     return Question(index, loaded, loaded.variant(int(slot["seed"])), float(slot["weight"]))
 
 
@@ -211,9 +223,10 @@ def submit(db: Session, sitting: ExamSitting) -> ExamSitting:
         return locked
     now = utcnow()
     results = dict(locked.results)
-    for index in range(len(locked.plan["slots"])):
-        if str(index) not in results:
-            results[str(index)] = _mark(db, locked, index)
+    if len(results) < len(locked.plan["slots"]):
+        for item in questions(db, locked):
+            if str(item.index) not in results:
+                results[str(item.index)] = _mark(locked, item)
     weights = [float(slot["weight"]) for slot in locked.plan["slots"]]
     score = sum(w * results[str(i)]["score"] for i, w in enumerate(weights)) / sum(weights)
     late = now > locked.deadline_at + GRACE
@@ -232,11 +245,10 @@ def submit(db: Session, sitting: ExamSitting) -> ExamSitting:
     return locked
 
 
-def _mark(db: Session, sitting: ExamSitting, index: int) -> dict[str, Any]:
-    raw = sitting.answers.get(str(index))
+def _mark(sitting: ExamSitting, item: Question) -> dict[str, Any]:
+    raw = sitting.answers.get(str(item.index))
     if raw is None:
         return {"score": 0.0, "parts": [], "unanswered": True}
-    item = question(db, sitting, index)
     answer = item.loaded.kind.parse(item.loaded.params, item.variant, raw)
     return _result(
         item.loaded.kind.grade(item.loaded.params, item.variant, answer, item.loaded.parts)

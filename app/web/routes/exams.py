@@ -46,7 +46,7 @@ def _sitting_context(db: SessionDep, sitting: ExamSitting, **extra: object) -> d
     return {
         "sitting": sitting,
         "exam": exams.get_exam(db, sitting.exam_id),
-        "items": [exams.question(db, sitting, i) for i in range(len(sitting.plan["slots"]))],
+        "items": exams.questions(db, sitting),
         "open": exams.is_open(sitting),
         **extra,
     }
