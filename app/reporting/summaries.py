@@ -77,8 +77,14 @@ def bump_headcount(db: Session, unit_id: int, delta: int) -> None:
 
 
 def _activity(db: Session, user: User, course_id: uuid.UUID, when: datetime, **values) -> None:  # type: ignore[no-untyped-def]
-    """Start the learner on the course if this is their first step, and note the activity."""
-    ensure_standing(db, user, course_id)
+    """Note the activity, and start the learner on the course if this is their first step.
+    Usually one statement: the standing exists and the learner has started already."""
+    started = _note_activity(db, user, course_id, when, values)
+    if started is _NO_STANDING:
+        ensure_standing(db, user, course_id)
+        started = _note_activity(db, user, course_id, when, values)
+    if started is not None:
+        return
     first = db.execute(
         update(CourseStanding)
         .where(_of(user.id, course_id), col(CourseStanding.started_at).is_(None))  # type: ignore[arg-type]
@@ -86,12 +92,21 @@ def _activity(db: Session, user: User, course_id: uuid.UUID, when: datetime, **v
     ).rowcount
     if first and _counts(user):
         bump_tally(db, user.org_unit_id, course_id, started=1)  # type: ignore[arg-type]
+
+
+_NO_STANDING = object()
+
+
+def _note_activity(db: Session, user: User, course_id: uuid.UUID, when: datetime, values) -> object:  # type: ignore[no-untyped-def]
+    """Update the standing's activity and counters; its started_at, or _NO_STANDING."""
     last = col(CourseStanding.last_activity_at)
-    db.execute(
+    row = db.execute(
         update(CourseStanding)
         .where(_of(user.id, course_id))  # type: ignore[arg-type]
         .values(last_activity_at=case((last.is_(None) | (last < when), when), else_=last), **values)
-    )
+        .returning(CourseStanding.started_at)
+    ).first()
+    return _NO_STANDING if row is None else row.started_at
 
 
 def module_read(db: Session, user: User, course_id: uuid.UUID, when: datetime) -> None:
