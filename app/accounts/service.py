@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -144,12 +145,16 @@ def revoke_api_token(db: Session, user: User, token_id: int) -> None:
     db.add(token)
 
 
+# Built once: every API request runs it.
+_TOKEN_AND_USER = (
+    select(ApiToken, User)
+    .join(User, col(User.id) == ApiToken.user_id)
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"), col(ApiToken.revoked_at).is_(None))
+)
+
+
 def user_for_api_token(db: Session, plain: str) -> User | None:
-    row = db.exec(
-        select(ApiToken, User)
-        .join(User, col(User.id) == ApiToken.user_id)
-        .where(ApiToken.token_hash == tokens.digest(plain), col(ApiToken.revoked_at).is_(None))
-    ).first()
+    row = db.exec(_TOKEN_AND_USER, params={"token_hash": tokens.digest(plain)}).first()
     if row is None or not row[1].is_active:
         return None
     token, user = row

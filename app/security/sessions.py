@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from app.config import Settings
@@ -53,11 +54,7 @@ def load_session(db: Session, cookie: str | None, settings: Settings) -> SignedI
     token_hash = session_token_hash(cookie, settings)
     if token_hash is None:
         return None
-    row = db.exec(
-        select(AuthSession, User)
-        .join(User, col(User.id) == AuthSession.user_id)
-        .where(AuthSession.token_hash == token_hash)
-    ).first()
+    row = db.exec(_SESSION_AND_USER, params={"token_hash": token_hash}).first()
     if row is None:
         return None
     auth_session, user = row
@@ -70,6 +67,14 @@ def load_session(db: Session, cookie: str | None, settings: Settings) -> SignedI
         auth_session.last_seen_at = now
         write_apart(db, lambda: db.add(auth_session))
     return SignedIn(user=user, token_hash=token_hash)
+
+
+# Built once: every signed-in request runs it.
+_SESSION_AND_USER = (
+    select(AuthSession, User)
+    .join(User, col(User.id) == AuthSession.user_id)
+    .where(col(AuthSession.token_hash) == bindparam("token_hash"))
+)
 
 
 def write_apart(db: Session, change: Callable[[], None]) -> None:
