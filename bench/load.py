@@ -5,8 +5,9 @@ log) on a fresh database: Takt, and bench/bare_app.py as the baseline. The serve
 one core and the load generator on the other. Three scenarios, each against its target:
 
   module  a signed-in learner's module page (/courses/yellow-belt/measuring-quality).
-          wrk's ceiling in interleaved rounds with the baseline; then open loop at 50% and
-          80% of that ceiling, Takt and baseline alike.
+          wrk's ceiling in interleaved rounds with the baseline and with the floor of a
+          signed-in page (bench/bare_app.py); then open loop at 50% and 80% of that
+          ceiling, Takt and baseline alike.
           Targets: ≥ 0.35 × the baseline's requests/s; p99 ≤ 20 ms at half the ceiling.
   submit  graded quiz submissions through POST /api/v1/exercises/<slug>/attempts (or the
           learner's form, --via form), each with a new submission token, from thousands
@@ -185,16 +186,23 @@ def module_page(run: Run) -> bool:
     cookie = f"Cookie: {browser.cookie}"
 
     def ceiling(name: str, seconds: float) -> WrkResult:
-        if name == "bare":
-            return loadkit.wrk(run.bare.url + "/", seconds, options.connections, run.client_core)
+        if name in ("bare", "floor"):
+            path = "/" if name == "bare" else "/floor"
+            return loadkit.wrk(run.bare.url + path, seconds, options.connections, run.client_core)
         return loadkit.wrk(
             run.app.url + MODULE_URL, seconds, options.connections, run.client_core,
             headers=(cookie,),
         )  # fmt: skip
 
-    rounds = interleaved(["bare", "module"], ceiling, options)
+    rounds = interleaved(["bare", "floor", "module"], ceiling, options)
     report_rounds(rounds, options.connections)
     ratio = statistics.median(ratios(rounds["module"], rounds["bare"]))
+    floor = statistics.median(ratios(rounds["floor"], rounds["bare"]))
+    print(
+        f"  floor: a session lookup in a sync dependency and a sync route, nothing else, "
+        f"reaches {floor:.2f} × the bare route; the module page reaches "
+        f"{ratio / floor:.2f} × the floor"
+    )
     top = statistics.median(r.rate for r in rounds["module"])
     clean = all(r.bad_status == 0 and r.socket_errors == 0 for rs in rounds.values() for r in rs)
 
