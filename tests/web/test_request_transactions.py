@@ -6,7 +6,9 @@ import asyncio
 
 import anyio.to_thread
 import httpx2
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 from sqlmodel import Session, func, select
 from starlette.requests import Request
 
@@ -17,7 +19,10 @@ from app.deps import optional_user
 from app.learning import attempts
 from app.models import Attempt, User
 from tests.accounts.conftest import session_cookie
-from tests.exercise_helpers import SLUG, reference_form
+from tests.conftest import csrf_from
+from tests.exercise_helpers import PAGE, SLUG, form_controls, reference_form, wrong_form
+
+MODULE = "/courses/yellow-belt/craft-mass-lean"
 
 
 def form_post(app: FastAPI, headers: list[tuple[bytes, bytes]]) -> Request:
@@ -85,3 +90,44 @@ def test_a_burst_of_api_submissions_is_answered_without_waiting_out_a_lock(
     assert asyncio.run(burst()) == [201] * len(learners)
     made = db.exec(select(func.count()).select_from(Attempt)).one()
     assert made == len(learners)
+
+
+@pytest.fixture
+def transaction_events(app):  # type: ignore[no-untyped-def]
+    """Every transaction boundary on the app's engine, in order, from now on."""
+    events: list[str] = []
+    engine = app.state.engine
+    listeners = {name: (lambda _c, n=name: events.append(n)) for name in ("begin", "commit")}
+    listeners["rollback"] = lambda _c: events.append("rollback")
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    yield events
+    for name, listener in listeners.items():
+        event.remove(engine, name, listener)
+
+
+@pytest.mark.parametrize("step", ["an exercise's answer", "a module marked read"])
+def test_an_htmx_write_opens_no_transaction_after_its_commit(
+    step, signed_in, content, db, cast, transaction_events
+):
+    """What htmx shows is read before the commit: a transaction begun after it would keep
+    SQLite's write lock while the fragment renders and until the session closes."""
+    client = signed_in("ada")
+    if step == "an exercise's answer":
+        page = client.get(PAGE).text
+        answer = wrong_form(db, cast["ada"])
+        transaction_events.clear()
+        response = client.post(
+            f"{PAGE}/attempts",
+            data={**form_controls(page), **answer},
+            headers={"HX-Request": "true"},
+        )
+    else:
+        token = csrf_from(client.get(MODULE).text)
+        transaction_events.clear()
+        response = client.post(
+            f"{MODULE}/read", headers={"HX-Request": "true", "X-CSRF-Token": token}
+        )
+    assert response.status_code == 200 and "<html" not in response.text
+    assert transaction_events[-1] == "commit", transaction_events
+    assert "begin" in transaction_events

@@ -49,10 +49,12 @@ def submit_attempt(
             status_code=422,
             partial="exercises/_block.html",
         )
+    # What htmx shows is read before the commit, so no new transaction (on SQLite, the
+    # write lock) stays open while the block renders (ADR 0020).
+    state = attempts.exercise_state(db, user, loaded) if is_htmx(request) else None
     db.commit()
-    if not is_htmx(request):
+    if state is None:
         return RedirectResponse(f"/exercises/{slug}#exercise-{slug}", status_code=303)
-    state = attempts.exercise_state(db, user, loaded)
     return render(request, "exercises/_block.html", {"ex": exercise_context(state)})
 
 
