@@ -63,11 +63,17 @@ class SignInOutcome:
 
 
 def authenticate(
-    db: Session, email: str, password: str, client_ip: str, reservation: throttle.Reservation
+    db: Session,
+    user: User | None,
+    email: str,
+    password: str,
+    client_ip: str,
+    reservation: throttle.Reservation,
 ) -> SignInOutcome:
-    """Check a password whose attempt the throttle has already counted (and the caller
-    committed). On success the attempt is withdrawn from the count."""
-    user = find_by_email(db, email)
+    """Check the password of `user` (found by `email`, or None), whose attempt the throttle
+    has already counted (and the caller committed). Call it with no transaction open: the
+    hash takes tens of milliseconds, and an open transaction on SQLite holds the write lock
+    throughout. On success the attempt is withdrawn from the count."""
     valid, new_hash = passwords.verify_password(password, user.password_hash if user else None)
     if not valid or user is None or not user.is_active:
         log_event(logger, "sign-in failed", email=email, client_ip=client_ip)

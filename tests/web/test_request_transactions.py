@@ -18,8 +18,9 @@ from app.db import writer
 from app.deps import optional_user
 from app.learning import attempts
 from app.models import Attempt, User
+from app.security import passwords
 from tests.accounts.conftest import session_cookie
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, person
 from tests.exercise_helpers import PAGE, SLUG, form_controls, reference_form, wrong_form
 
 MODULE = "/courses/yellow-belt/craft-mass-lean"
@@ -131,3 +132,33 @@ def test_an_htmx_write_opens_no_transaction_after_its_commit(
     assert response.status_code == 200 and "<html" not in response.text
     assert transaction_events[-1] == "commit", transaction_events
     assert "begin" in transaction_events
+
+
+@pytest.mark.parametrize("password", ["right", "wrong"])
+def test_signing_in_checks_the_password_with_no_transaction_open(
+    password, client, cast, transaction_events, monkeypatch
+):
+    """The hash takes tens of milliseconds; on SQLite an open transaction of a form post
+    holds the write lock, and every other writer would wait for each sign-in."""
+    check = passwords.verify_password
+
+    def noted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        transaction_events.append("password checked")
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(passwords, "verify_password", noted)
+    who = person("ada")
+    token = csrf_from(client.get("/sign-in").text)
+    transaction_events.clear()
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": who.email,
+            "password": who.password if password == "right" else "not the password",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == (303 if password == "right" else 401)
+    before = transaction_events[: transaction_events.index("password checked")]
+    assert before.count("begin") == before.count("commit") + before.count("rollback") > 0

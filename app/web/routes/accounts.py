@@ -65,7 +65,11 @@ def sign_in(
         response.headers["retry-after"] = str(limited.retry_after)
         return response
     db.commit()  # the attempt counts before the password is checked
-    outcome = service.authenticate(db, values.email, values.password, client_ip, reservation)
+    account = service.find_by_email(db, values.email)
+    db.commit()  # and no transaction holds a lock while the hash is worked out
+    outcome = service.authenticate(
+        db, account, values.email, values.password, client_ip, reservation
+    )
     if outcome.user is None:
         return render(
             request,
