@@ -34,12 +34,15 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     passwords.check_password_policy(password, email=email, name=name)
+    # Hashed before the first statement: in a request that has not touched the database
+    # yet, no transaction (on SQLite, no write lock) is held for the hash's milliseconds.
+    password_hash = passwords.hash_password(password)
     if find_by_email(db, email):
         raise InvalidInput("An account with this email already exists.", field="email")
     user = User(
         email=email,
         name=name.strip(),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         role=role,
         org_unit_id=org_unit_id if org_unit_id is not None else units.default_unit(db).id,
     )

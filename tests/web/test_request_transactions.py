@@ -162,3 +162,30 @@ def test_signing_in_checks_the_password_with_no_transaction_open(
     assert response.status_code == (303 if password == "right" else 401)
     before = transaction_events[: transaction_events.index("password checked")]
     assert before.count("begin") == before.count("commit") + before.count("rollback") > 0
+
+
+def test_registering_hashes_the_password_with_no_transaction_open(
+    client, transaction_events, monkeypatch
+):
+    hash_password = passwords.hash_password
+
+    def noted(password: str) -> str:
+        transaction_events.append("password hashed")
+        return hash_password(password)
+
+    monkeypatch.setattr(passwords, "hash_password", noted)
+    token = csrf_from(client.get("/register").text)
+    transaction_events.clear()
+    response = client.post(
+        "/register",
+        data={
+            "email": "new.learner@takt.example",
+            "name": "New Learner",
+            "password": "a long enough passphrase",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    before = transaction_events[: transaction_events.index("password hashed")]
+    assert before.count("begin") == before.count("commit") + before.count("rollback")
