@@ -94,3 +94,12 @@ def test_readers_do_not_wait_for_a_writers_turn(file_engine):
         assert list(reader.execute(text("SELECT who FROM marks")).scalars()) == []
     holder.commit()
     holder.close()
+
+
+def test_an_invalidated_connection_gives_its_turn_back(file_engine):
+    holder = Session(writer(file_engine))
+    holder.execute(text("INSERT INTO marks VALUES ('lost')"))
+    holder.connection().invalidate()  # as when the database file fails underneath
+    holder.close()
+    mark(file_engine, "after")  # would wait out the busy timeout if the turn were still held
+    assert marks(file_engine) == ["after"]
