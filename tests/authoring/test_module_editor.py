@@ -41,6 +41,12 @@ def post(client, action, data, **kwargs):
     return client.post(f"{EDITOR}/{action}", data=data, follow_redirects=False, **kwargs)
 
 
+def upload(client, token, name, data):
+    """An image sent from the editor's upload form."""
+    files = {"figure": (name, data, "image/png")}
+    return post(client, "figures", {"csrf_token": token}, files=files)
+
+
 def versions(db) -> list[ModuleVersion]:
     module = db.exec(select(Module).where(Module.slug == MODULE)).one()
     statement = select(ModuleVersion).where(ModuleVersion.module_id == module.id)
@@ -80,13 +86,7 @@ def test_publishing_creates_the_next_version_that_learners_see(ines, db, cast, n
 
 def test_a_published_version_keeps_the_figures_the_text_uses(ines, db):
     form = editor_form(ines)
-    upload = ines.post(
-        f"{EDITOR}/figures",
-        data={"csrf_token": form["csrf_token"]},
-        files={"figure": ("flow.png", PNG, "image/png")},
-        follow_redirects=False,
-    )
-    assert upload.status_code == 303
+    assert upload(ines, form["csrf_token"], "flow.png", PNG).status_code == 303
     form["body"] += "\n\n![The flow](flow.png)"
     assert post(ines, "publish", form).status_code == 303
     newest = max(versions(db), key=lambda v: v.number)
@@ -95,13 +95,7 @@ def test_a_published_version_keeps_the_figures_the_text_uses(ines, db):
 
 def test_an_uploaded_image_is_served_to_the_editor_until_removed(ines):
     form = editor_form(ines)
-    upload = ines.post(
-        f"{EDITOR}/figures",
-        data={"csrf_token": form["csrf_token"]},
-        files={"figure": ("flow.png", PNG, "image/png")},
-        follow_redirects=False,
-    )
-    assert upload.status_code == 303
+    assert upload(ines, form["csrf_token"], "flow.png", PNG).status_code == 303
     served = ines.get(f"{EDITOR}/draft-figures/flow.png")
     assert served.status_code == 200 and served.content == PNG
     assert (
@@ -214,12 +208,7 @@ def test_publishing_an_unchanged_draft_says_nothing_changed(ines, db):
 )
 def test_unsafe_uploads_are_refused(ines, db, name, data, message):
     token = csrf_from(ines.get(f"{EDITOR}/edit").text)
-    response = ines.post(
-        f"{EDITOR}/figures",
-        data={"csrf_token": token},
-        files={"figure": (name, data, "image/png")},
-        follow_redirects=False,
-    )
+    response = upload(ines, token, name, data)
     assert response.status_code == 422
     assert message in response.text
     assert not module_drafts.draft_figures(
