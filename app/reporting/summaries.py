@@ -9,6 +9,7 @@ organisation. `app.reporting.rebuild` recomputes the same tables from scratch.
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, Uuid, case, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -97,7 +98,9 @@ def _activity(db: Session, user: User, course_id: uuid.UUID, when: datetime, **v
 _NO_STANDING = object()
 
 
-def _note_activity(db: Session, user: User, course_id: uuid.UUID, when: datetime, values) -> object:  # type: ignore[no-untyped-def]
+def _note_activity(
+    db: Session, user: User, course_id: uuid.UUID, when: datetime, values: dict[str, Any]
+) -> object:
     """Update the standing's activity and counters; its started_at, or _NO_STANDING."""
     last = col(CourseStanding.last_activity_at)
     row = db.execute(
